@@ -1,0 +1,123 @@
+# kmharness build.
+#
+# Two worlds are built from one tree:
+#  - build/kmharness.exe.so: the winelib program (winegcc) that runs inside a
+#    Wine prefix and calls the real Win32 registry and version APIs;
+#    build/kmharness is the launcher script that sets up the private prefix.
+#  - build/native/: the pure logic (parsers, splitter, redaction, message
+#    table, storage) compiled natively with ASan+UBSan for the unit tests and
+#    the fuzzers. Pure files must never include <windows.h>.
+
+CC_NATIVE  ?= clang
+WINEGCC    ?= winegcc
+WINEBUILD  ?= /usr/lib/wine/winebuild
+BUILD      := build
+VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# Pure logic: no Win32, builds natively too.
+PURE_SRCS := harness/regparse.c harness/scenario.c harness/redact.c harness/text.c \
+             emu/imagepath.c emu/winerror_text.c emu/verblob.c emu/keep.c
+# SQLite storage and reports: plain C + libsqlite3, also builds natively.
+DB_SRCS   := db/store.c db/report.c
+# Win32 side: only ever built with winegcc.
+WIN_SRCS  := $(filter-out $(PURE_SRCS) $(DB_SRCS), $(wildcard harness/*.c emu/*.c))
+GEN_SRCS  := $(BUILD)/gen/kmserver_template.c $(BUILD)/gen/schema_sql.c
+
+WARN      := -Wall -Wextra -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+COMMON    := -std=gnu11 $(WARN) -Iharness -Iemu -Idb -I$(BUILD)/gen -DKMH_VERSION='"$(VERSION)"'
+WINFLAGS  := $(CFLAGS) $(COMMON) -mconsole -municode
+WINLIBS   := -ladvapi32 -lversion -lkernel32 $(shell pkg-config --libs sqlite3)
+SANFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+NATFLAGS  := $(SANFLAGS) $(COMMON)
+
+WIN_OBJS  := $(patsubst %.c,$(BUILD)/win/%.o,$(PURE_SRCS) $(DB_SRCS) $(WIN_SRCS)) \
+             $(patsubst $(BUILD)/gen/%.c,$(BUILD)/win/gen/%.o,$(GEN_SRCS))
+LIB_OBJS  := $(filter-out $(BUILD)/win/harness/main.o,$(WIN_OBJS))
+NAT_OBJS  := $(patsubst %.c,$(BUILD)/native/%.o,$(PURE_SRCS) $(DB_SRCS)) $(BUILD)/native/gen/schema_sql.o
+
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard tests/wine/test_*.c))
+INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
+
+.PHONY: all check check-unit check-wine check-integration clean setup run
+all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so
+
+$(BUILD)/kmharness: harness/kmharness.sh
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+$(BUILD)/kmharness.exe.so: $(WIN_OBJS)
+	$(WINEGCC) $(WINFLAGS) -o $(BUILD)/kmharness.exe $^ $(WINLIBS)
+
+$(BUILD)/win/%.o: %.c $(wildcard harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
+	@mkdir -p $(@D)
+	$(WINEGCC) $(WINFLAGS) -c -o $@ $<
+
+$(BUILD)/win/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(WINEGCC) $(WINFLAGS) -c -o $@ $<
+
+$(BUILD)/native/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC_NATIVE) $(NATFLAGS) -c -o $@ $<
+
+$(BUILD)/native/%.o: %.c $(wildcard harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
+	@mkdir -p $(@D)
+	$(CC_NATIVE) $(NATFLAGS) -c -o $@ $<
+
+# The emulated Kmserver.exe template: a real PE32+ with no resources, made by
+# winebuild; the harness adds the VERSIONINFO it needs with UpdateResourceW.
+$(BUILD)/Kmserver-noversion.exe:
+	@mkdir -p $(@D)
+	$(WINEBUILD) -b x86_64-w64-mingw32 --exe --fake-module -F Kmserver.exe \
+	    --subsystem console -o $@
+
+# embed NAME: turn the prerequisite into `const unsigned char NAME[]` (with a
+# NUL appended, so text can be used as a C string) and NAME_len (without it).
+define embed
+	@mkdir -p $(@D)
+	{ echo 'const unsigned char $(1)[] = {'; od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; echo 'const unsigned long $(1)_len = sizeof $(1) - 1;'; } > $@
+endef
+$(BUILD)/gen/kmserver_template.c: $(BUILD)/Kmserver-noversion.exe
+	$(call embed,kmserver_template)
+$(BUILD)/gen/schema_sql.c: db/schema.sql
+	$(call embed,schema_sql)
+
+# Unit tests: pure logic, native, under ASan+UBSan.
+$(BUILD)/tests/unit/%: tests/unit/%.c $(NAT_OBJS)
+	@mkdir -p $(@D)
+	$(CC_NATIVE) $(NATFLAGS) -o $@ $^ -lcmocka $(shell pkg-config --libs sqlite3)
+
+# Wine tests: small focused checks of the real APIs, in the test prefix.
+$(BUILD)/tests/wine/%.exe.so: tests/wine/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(WINEGCC) $(WINFLAGS) -D_UINTPTR_T_DEFINED -o $(BUILD)/tests/wine/$*.exe $^ $(WINLIBS) -lcmocka
+
+# Integration tests: native programs that drive build/kmharness end to end.
+$(BUILD)/tests/integration/%: tests/integration/%.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(COMMON) -o $@ $< -lcmocka $(shell pkg-config --libs sqlite3)
+
+# Tests run in their own prefix, never the user's.
+TEST_PREFIX ?= $(abspath $(BUILD))/test-prefix
+
+check: check-unit check-wine check-integration
+check-unit: $(UNIT_TESTS)
+	@sh tests/run-tests.sh unit $(UNIT_TESTS)
+check-wine: all $(WINE_TESTS)
+	@KMHARNESS_PREFIX=$(TEST_PREFIX) sh tests/run-tests.sh wine $(WINE_TESTS)
+check-integration: all $(INTEG_TESTS)
+	@KMHARNESS_PREFIX=$(TEST_PREFIX) KMHARNESS=$(abspath $(BUILD))/kmharness \
+	    KMH_SCENARIOS=$(abspath scenarios) sh tests/run-tests.sh integration $(INTEG_TESTS)
+
+# Quick start: install what is missing, build, run the bundled scenarios.
+setup:
+	sh harness/install-deps.sh
+run: setup
+	$(MAKE) all
+	$(BUILD)/kmharness run
+
+clean:
+	rm -rf $(BUILD)/win $(BUILD)/native $(BUILD)/tests $(BUILD)/gen $(BUILD)/kmharness*
