@@ -1,0 +1,440 @@
+/*
+** Human-readable reports from the results database (see report.h).
+**
+** The table is printed in two passes over the same query: the first
+** measures every cell, the second prints them padded to the widest cell of
+** each column, so nothing is held in memory but one row.  Cells are capped
+** (ImagePath values can be hundreds of characters): a long cell keeps its
+** beginning and its end around "..." in the middle, because a path's drive
+** and its file name plus arguments are the parts people compare.  Widths
+** count UTF-8 characters, not bytes, and control characters in a value are
+** shown as '?' so one odd value cannot break the table's lines.
+*/
+#include "report.h"
+
+#include <string.h>
+
+#include "winerror_text.h"
+
+enum { COL_SCENARIO, COL_PATH_BEFORE, COL_BEFORE, COL_PATH_AFTER, COL_AFTER, COL_VERDICT, NCOLS };
+
+static const char *const col_title[NCOLS] = {
+    "SCENARIO", "IMAGEPATH BEFORE", "BEFORE", "IMAGEPATH AFTER", "AFTER", "VERDICT",
+};
+
+/* Widest a cell may be, in characters. */
+static const size_t col_max[NCOLS] = { 40, 44, 36, 44, 36, 7 };
+
+#define CELL_CHARS_MAX 44
+/* Every character of a cell may take four bytes of UTF-8. */
+#define CELL_BYTES (CELL_CHARS_MAX * 4 + 1)
+
+#define COL_GAP "  "
+
+struct row_cells {
+    char text[NCOLS][CELL_BYTES];
+};
+
+/* ---- UTF-8 text ---- */
+
+static int is_continuation(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += !is_continuation((unsigned char)*s);
+    return n;
+}
+
+/* The position just after the first n characters of s. */
+static const char *skip_chars(const char *s, size_t n)
+{
+    while (*s && n > 0) {
+        s++;
+        while (is_continuation((unsigned char)*s))
+            s++;
+        n--;
+    }
+    return s;
+}
+
+/* Appends [from, to) at out, stopping before end (only bytes that are not
+** valid UTF-8 can make a cell longer than CELL_BYTES), with control
+** characters replaced; keeps out NUL-terminated. */
+static char *append_clean(char *out, const char *end, const char *from, const char *to,
+                          char replacement)
+{
+    for (; from < to && out < end - 1; from++) {
+        unsigned char c = (unsigned char)*from;
+
+        *out++ = c < 0x20 || c == 0x7F ? replacement : (char)c;
+    }
+    *out = '\0';
+    return out;
+}
+
+/* Copies s into out (CELL_BYTES), at most max_chars characters, cutting the
+** middle when it is longer. */
+static void shorten_middle(const char *s, size_t max_chars, char *out)
+{
+    static const char ellipsis[] = "...";
+    const char *end = out + CELL_BYTES;
+    const char *s_end = s + strlen(s);
+    size_t n = utf8_chars(s);
+    size_t head, tail;
+
+    if (n <= max_chars) {
+        append_clean(out, end, s, s_end, '?');
+        return;
+    }
+    head = (max_chars - 3) / 2;
+    tail = max_chars - 3 - head;
+    out = append_clean(out, end, s, skip_chars(s, head), '?');
+    out = append_clean(out, end, ellipsis, ellipsis + 3, '?');
+    append_clean(out, end, skip_chars(s, n - tail), s_end, '?');
+}
+
+static void print_padded(FILE *out, const char *s, size_t width)
+{
+    size_t n = utf8_chars(s);
+
+    fputs(s, out);
+    for (; n < width; n++)
+        fputc(' ', out);
+}
+
+/* A free-text value (error text, check detail) on one line. */
+static void print_clean(FILE *out, const char *s)
+{
+    char buf[256];
+
+    while (*s) {
+        size_t chunk = strnlen(s, sizeof buf - 1);
+
+        append_clean(buf, buf + sizeof buf, s, s + chunk, ' ');
+        fputs(buf, out);
+        s += chunk;
+    }
+}
+
+/* ---- cells ---- */
+
+static const char *column_text(sqlite3_stmt *stmt, int col)
+{
+    return (const char *)sqlite3_column_text(stmt, col);
+}
+
+/* "(none)" for no value: an empty value is a different fact. */
+static void format_path(sqlite3_stmt *stmt, int col, size_t max_chars, char *out)
+{
+    const char *path = column_text(stmt, col);
+
+    if (path == NULL)
+        shorten_middle("(none)", max_chars, out);
+    else if (*path == '\0')
+        shorten_middle("(empty)", max_chars, out);
+    else
+        shorten_middle(path, max_chars, out);
+}
+
+/* "0 5.5.2653.9", "2 ERROR_FILE_NOT_FOUND", "-1 not installed", or
+** "(not run)" for an input error. */
+static void format_outcome(sqlite3_stmt *stmt, int code_col, int version_col,
+                           size_t max_chars, char *out)
+{
+    char text[CELL_BYTES];
+    long code;
+
+    if (sqlite3_column_type(stmt, code_col) == SQLITE_NULL) {
+        shorten_middle("(not run)", max_chars, out);
+        return;
+    }
+    code = (long)sqlite3_column_int64(stmt, code_col);
+    if (code == 0) {
+        const char *version = column_text(stmt, version_col);
+
+        snprintf(text, sizeof text, "0 %s", version ? version : "ok");
+    } else if (code == -1) {
+        snprintf(text, sizeof text, "-1 not installed");
+    } else {
+        const char *name = winerr_name(code);
+
+        snprintf(text, sizeof text, "%ld%s%s", code, name ? " " : "", name ? name : "");
+    }
+    shorten_middle(text, max_chars, out);
+}
+
+/* Column order of rows_sql. */
+enum { Q_SCENARIO, Q_PATH_BEFORE, Q_BEFORE_CODE, Q_BEFORE_VERSION,
+       Q_PATH_AFTER, Q_AFTER_CODE, Q_AFTER_VERSION, Q_VERDICT };
+
+static const char rows_sql[] =
+    "SELECT scenario, image_path_before, before_code, before_version,"
+    " image_path_after, after_code, after_version, verdict"
+    " FROM scenario_result WHERE run_id = ? ORDER BY seq";
+
+static void format_row(sqlite3_stmt *stmt, struct row_cells *row)
+{
+    shorten_middle(column_text(stmt, Q_SCENARIO), col_max[COL_SCENARIO], row->text[COL_SCENARIO]);
+    format_path(stmt, Q_PATH_BEFORE, col_max[COL_PATH_BEFORE], row->text[COL_PATH_BEFORE]);
+    format_outcome(stmt, Q_BEFORE_CODE, Q_BEFORE_VERSION, col_max[COL_BEFORE], row->text[COL_BEFORE]);
+    format_path(stmt, Q_PATH_AFTER, col_max[COL_PATH_AFTER], row->text[COL_PATH_AFTER]);
+    format_outcome(stmt, Q_AFTER_CODE, Q_AFTER_VERSION, col_max[COL_AFTER], row->text[COL_AFTER]);
+    shorten_middle(column_text(stmt, Q_VERDICT), col_max[COL_VERDICT], row->text[COL_VERDICT]);
+}
+
+/* The last column is not padded: no trailing blanks. */
+static void print_cells(FILE *out, const char *const cells[NCOLS], const size_t width[NCOLS])
+{
+    for (int c = 0; c < NCOLS - 1; c++) {
+        print_padded(out, cells[c], width[c]);
+        fputs(COL_GAP, out);
+    }
+    fputs(cells[NCOLS - 1], out);
+    fputc('\n', out);
+}
+
+static void print_rule(FILE *out, const size_t width[NCOLS])
+{
+    char dashes[NCOLS][CELL_BYTES];
+    const char *cells[NCOLS];
+
+    for (int c = 0; c < NCOLS; c++) {
+        memset(dashes[c], '-', width[c]);
+        dashes[c][width[c]] = '\0';
+        cells[c] = dashes[c];
+    }
+    print_cells(out, cells, width);
+}
+
+/* ---- the report ---- */
+
+static int fail_db(struct store *st, const char *what)
+{
+    return store_set_error(st, "%s: %s", what, sqlite3_errmsg(store_db(st)));
+}
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
+{
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
+        return fail_db(st, "reading the database");
+    return 0;
+}
+
+/* A query whose only parameter is the run id. */
+static int prepare_for_run(struct store *st, const char *sql, long long run_id,
+                           sqlite3_stmt **stmt)
+{
+    if (prepare(st, sql, stmt) != 0)
+        return -1;
+    sqlite3_bind_int64(*stmt, 1, run_id);
+    return 0;
+}
+
+/* The latest run's id; an error when the file holds none. */
+static int latest_run(struct store *st, long long *run_id)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare(st, "SELECT max(id) FROM run", &stmt);
+
+    if (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW
+        && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+        *run_id = sqlite3_column_int64(stmt, 0);
+    else if (rc == 0)
+        rc = store_set_error(st, "the database holds no runs");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static void print_field(FILE *out, const char *label, const char *value)
+{
+    if (value == NULL)
+        return;
+    fprintf(out, ", %s ", label);
+    print_clean(out, value);
+}
+
+/* "run 3, started ..., ended ..., harness ..., wine ..., host ..." */
+static int print_run_header(struct store *st, long long run_id, FILE *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_for_run(st, "SELECT started_at, ended_at, harness_version,"
+                                 " wine_version, host FROM run WHERE id = ?",
+                             run_id, &stmt);
+
+    if (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+        fprintf(out, "run %lld", run_id);
+        print_field(out, "started", column_text(stmt, 0));
+        if (sqlite3_column_type(stmt, 1) == SQLITE_NULL)
+            fputs(", not finished", out);
+        print_field(out, "ended", column_text(stmt, 1));
+        print_field(out, "harness", column_text(stmt, 2));
+        print_field(out, "wine", column_text(stmt, 3));
+        print_field(out, "host", column_text(stmt, 4));
+        fputs("\n\n", out);
+    } else if (rc == 0) {
+        rc = store_set_error(st, "no run %lld in the database", run_id);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static void measure_rows(sqlite3_stmt *stmt, size_t width[NCOLS])
+{
+    struct row_cells row;
+
+    for (int c = 0; c < NCOLS; c++)
+        width[c] = strlen(col_title[c]);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        format_row(stmt, &row);
+        for (int c = 0; c < NCOLS; c++) {
+            size_t n = utf8_chars(row.text[c]);
+
+            width[c] = n > width[c] ? n : width[c];
+        }
+    }
+}
+
+static int print_table(struct store *st, long long run_id, FILE *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t width[NCOLS];
+    struct row_cells row;
+    int rc;
+
+    if (prepare_for_run(st, rows_sql, run_id, &stmt) != 0)
+        return -1;
+    measure_rows(stmt, width);
+    sqlite3_reset(stmt);
+    print_cells(out, col_title, width);
+    print_rule(out, width);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *cells[NCOLS];
+
+        format_row(stmt, &row);
+        for (int c = 0; c < NCOLS; c++)
+            cells[c] = row.text[c];
+        print_cells(out, cells, width);
+    }
+    rc = rc == SQLITE_DONE ? 0 : fail_db(st, "reading the scenarios");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Error texts first, then each failed check, in scenario order. */
+static const char problems_sql[] =
+    "SELECT scenario, NULL, error_text, seq, 0, 0 FROM scenario_result"
+    " WHERE run_id = ?1 AND error_text IS NOT NULL"
+    " UNION ALL"
+    " SELECT s.scenario, c.name, c.detail, c.seq, 1, c.rowid"
+    " FROM check_result c JOIN scenario_result s USING (run_id, seq)"
+    " WHERE c.run_id = ?1 AND c.ok = 0"
+    " ORDER BY 4, 5, 6";
+
+static void print_problem(sqlite3_stmt *stmt, FILE *out)
+{
+    const char *check = column_text(stmt, 1);
+    const char *text = column_text(stmt, 2);
+
+    fputs("  ", out);
+    print_clean(out, column_text(stmt, 0));
+    if (check != NULL) {
+        fputs(": check ", out);
+        print_clean(out, check);
+        fputs(" failed", out);
+    }
+    if (text != NULL) {
+        fputs(": ", out);
+        print_clean(out, text);
+    }
+    fputc('\n', out);
+}
+
+static int print_problems(struct store *st, long long run_id, FILE *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc, any = 0;
+
+    if (prepare_for_run(st, problems_sql, run_id, &stmt) != 0)
+        return -1;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (!any)
+            fputs("\nproblems:\n", out);
+        any = 1;
+        print_problem(stmt, out);
+    }
+    rc = rc == SQLITE_DONE ? 0 : fail_db(st, "reading the problems");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Counted from the scenarios themselves, so it always agrees with the table
+** (also for a run that never finished). */
+static int print_summary(struct store *st, long long run_id, FILE *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_for_run(st, "SELECT coalesce(sum(verdict = 'pass'), 0),"
+                                 " coalesce(sum(verdict = 'fail'), 0),"
+                                 " coalesce(sum(verdict = 'error'), 0)"
+                                 " FROM scenario_result WHERE run_id = ?",
+                             run_id, &stmt);
+
+    if (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+        long long errors = sqlite3_column_int64(stmt, 2);
+
+        fprintf(out, "\n%lld passed, %lld failed", sqlite3_column_int64(stmt, 0),
+                sqlite3_column_int64(stmt, 1));
+        if (errors > 0)
+            fprintf(out, ", %lld errors", errors);
+        fputc('\n', out);
+    } else if (rc == 0) {
+        rc = fail_db(st, "counting the scenarios");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int report_print(struct store *st, long long run_id, FILE *out)
+{
+    if (run_id == 0 && latest_run(st, &run_id) != 0)
+        return -1;
+    if (print_run_header(st, run_id, out) != 0 || print_table(st, run_id, out) != 0
+        || print_problems(st, run_id, out) != 0)
+        return -1;
+    return print_summary(st, run_id, out);
+}
+
+/* "3  2024-05-01T10:00:00Z  2 passed, 1 failed, 0 errors, harness ..., wine ..." */
+static void print_run_line(FILE *out, sqlite3_stmt *stmt)
+{
+    fprintf(out, "%lld  ", sqlite3_column_int64(stmt, 0));
+    print_clean(out, column_text(stmt, 1));
+    if (sqlite3_column_type(stmt, 2) == SQLITE_NULL)
+        fputs("  not finished", out);
+    else
+        fprintf(out, "  %lld passed, %lld failed, %lld errors", sqlite3_column_int64(stmt, 2),
+                sqlite3_column_int64(stmt, 3), sqlite3_column_int64(stmt, 4));
+    print_field(out, "harness", column_text(stmt, 5));
+    print_field(out, "wine", column_text(stmt, 6));
+    fputc('\n', out);
+}
+
+int report_list_runs(struct store *st, FILE *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (prepare(st, "SELECT id, started_at, ended_at, passed, failed, errors,"
+                    " harness_version, wine_version FROM run ORDER BY id", &stmt) != 0)
+        return -1;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        print_run_line(out, stmt);
+    rc = rc == SQLITE_DONE ? 0 : fail_db(st, "reading the runs");
+    sqlite3_finalize(stmt);
+    return rc;
+}

@@ -1,0 +1,92 @@
+-- The kmharness results database: the single source of its schema.
+--
+-- The Makefile embeds this file into the program as schema_sql[]; db/store.c
+-- applies it.  The file is a list of migration steps.  A line starting with
+-- "-- @version N" begins step N, which brings a database file from
+-- PRAGMA user_version N-1 to N.  A new file runs every step in order; an
+-- older file runs only the steps it is missing.  store.c runs the steps
+-- inside one transaction and sets user_version itself, so steps never set
+-- it.  A step, once released, is never edited: a schema change is a new
+-- step appended at the end.
+--
+-- Public contract (shared/spec/interface.md): the outcome view and its
+-- columns.  Everything else here is the project's own and may change
+-- through new steps.
+--
+-- Writers: every run appends one row to run (its INTEGER PRIMARY KEY is the
+-- run id, so two processes appending to one file each get their own id),
+-- then one scenario_result row per scenario and one check_result row per
+-- built-in check or expectation of that scenario.  All text is UTF-8 and
+-- already redacted by the harness; the database never holds a password.
+
+-- @version 1
+
+-- One execution of `kmharness run`.  Times are UTC ISO 8601
+-- ("2024-05-01T12:34:56Z"); ended_at and the counts stay NULL until the run
+-- finishes, so an interrupted run is visible as such.
+CREATE TABLE run (
+    id              INTEGER PRIMARY KEY,
+    started_at      TEXT NOT NULL,
+    ended_at        TEXT,
+    harness_version TEXT,
+    wine_version    TEXT,
+    host            TEXT,
+    command_line    TEXT,
+    passed          INTEGER,
+    failed          INTEGER,
+    errors          INTEGER
+);
+
+-- One scenario of one run; seq is its position in the run (0, 1, ...).
+-- The probe columns (*_code, *_message, *_version) are NULL when the probe
+-- did not run (input error).  *_code: 0 version found, a Win32 error code,
+-- or -1 when no KM server service was installed.  type_*: the registry
+-- type name of ImagePath ("REG_EXPAND_SZ"), NULL when there was no value.
+CREATE TABLE scenario_result (
+    run_id            INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    seq               INTEGER NOT NULL,
+    scenario          TEXT NOT NULL,
+    source_file       TEXT,
+    summary           TEXT,
+    verdict           TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'error')),
+    error_text        TEXT,
+    image_path_before TEXT,
+    type_before       TEXT,
+    before_code       INTEGER,
+    before_message    TEXT,
+    before_version    TEXT,
+    image_path_after  TEXT,
+    type_after        TEXT,
+    after_code        INTEGER,
+    after_message     TEXT,
+    after_version     TEXT,
+    fix_action        TEXT,
+    fix_message       TEXT,
+    elapsed_ms        REAL,
+    PRIMARY KEY (run_id, seq)
+);
+
+-- A scenario's history across runs ("how did NAME do lately?").
+CREATE INDEX scenario_result_by_name ON scenario_result (scenario, run_id);
+
+-- One built-in check or stated expectation of one scenario, in the order
+-- the harness evaluated them (rowid order).  ok is 1 or 0.
+CREATE TABLE check_result (
+    run_id INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    name   TEXT NOT NULL,
+    ok     INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    detail TEXT,
+    FOREIGN KEY (run_id, seq) REFERENCES scenario_result (run_id, seq)
+        ON DELETE CASCADE
+);
+
+-- Reports list a scenario's checks; the cascade from scenario_result needs
+-- the same lookup.
+CREATE INDEX check_result_by_scenario ON check_result (run_id, seq);
+
+-- The stable way in for other people's pipelines (interface.md).
+CREATE VIEW outcome AS
+    SELECT run_id, scenario, image_path_before, before_code,
+           image_path_after, after_code, verdict
+    FROM scenario_result;

@@ -1,0 +1,68 @@
+/*
+** cmd_probe.c - `kmharness probe [--prefix DIR]`: what Update.exe would show.
+**
+** For people debugging by hand: runs only the version probe against the
+** prefix's registry as it is now and prints the (redacted) ImagePath and
+** the message Update.exe would show, worded as Windows words it. The exit
+** status is the outcome (0 version found, the Win32 code otherwise, 255 for
+** "not installed"); the OS keeps only its low 8 bits, so the code is
+** printed too.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include "builtin.h"
+#include "probe.h"
+#include "imagepath.h"
+#include "split.h"
+#include "redact.h"
+#include "winerror_text.h"
+
+static const char usage[] = "[--prefix DIR]";
+
+static void print_image_path(const struct probe_result *p)
+{
+    const uint16_t *s;
+    size_t n;
+    int hidden;
+    if (!p->value_present) {
+        printf("ImagePath: (no value)\n");
+        return;
+    }
+    if (imagepath_decode(p->value_type, p->raw, p->raw_len, &s, &n, &hidden)) {
+        printf("ImagePath: (not a string)\n");
+        return;
+    }
+    /* No scenario here says what the password is: everything after the
+    ** executable path is redacted. */
+    struct split_result split;
+    int have_split = split_image_path(s, n, NULL, NULL, &split) == 0;
+    size_t hidden_units = p->raw_len / 2 > n + 1 ? p->raw_len / 2 - n - 1 : 0;
+    char *text = redact_image_path(s, n, hidden, hidden_units, have_split ? &split : NULL,
+                                   NULL, 0);
+    printf("ImagePath: %s\n", text ? text : "(unprintable)");
+    free(text);
+}
+
+int cmd_probe(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *ignored;
+        int r = opt_value(argc, argv, &i, "--prefix", &ignored);
+        if (r < 0)
+            return usage_error("probe", usage, "missing option value");
+        if (!r)
+            return usage_error("probe", usage, "unknown argument");
+    }
+    struct probe_result p;
+    probe_run(&p);
+    if (p.code != KMH_NOT_INSTALLED)
+        print_image_path(&p);
+    char *shown = probe_describe(&p);
+    printf("Update.exe: %s\n", shown ? shown : winerr_text(p.code));
+    printf("outcome: %ld%s%s\n", p.code, winerr_name(p.code) ? " " : "",
+           winerr_name(p.code) ? winerr_name(p.code) : "");
+    free(shown);
+    long code = p.code;
+    probe_result_free(&p);
+    return code == KMH_NOT_INSTALLED ? 255 : (int)code;
+}

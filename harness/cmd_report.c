@@ -1,0 +1,52 @@
+/*
+** cmd_report.c - `kmharness report [--db FILE] [--run ID]`.
+**
+** Prints the results table of one recorded run (default: the latest) from
+** the database; the table itself is db/report.c's, shared with `run`.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "builtin.h"
+#include "report.h"
+#include "store.h"
+
+static const char usage[] = "[--db FILE] [--run ID]";
+
+int cmd_report(int argc, char **argv)
+{
+    const char *db_path = "kmharness.db", *run = NULL, *ignored;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = opt_value(argc, argv, &i, "--db", &db_path)) ||
+            (r = opt_value(argc, argv, &i, "--run", &run)) ||
+            (r = opt_value(argc, argv, &i, "--prefix", &ignored))) {
+            if (r < 0)
+                return usage_error("report", usage, "missing option value");
+            continue;
+        }
+        return usage_error("report", usage, "unknown argument");
+    }
+    char *end = NULL;
+    long long run_id = run ? strtoll(run, &end, 10) : 0;
+    if (run && (*end || run_id <= 0))
+        return usage_error("report", usage, "--run takes a positive run id");
+
+    FILE *f = fopen(db_path, "rb");
+    if (!f) {
+        fprintf(stderr, "kmharness report: %s: no such database\n", db_path);
+        return 2;
+    }
+    fclose(f);
+    struct store *db;
+    char err[512];
+    if (store_open(db_path, &db, err, sizeof err)) {
+        fprintf(stderr, "kmharness report: %s: %s\n", db_path, err);
+        return 2;
+    }
+    int status = report_print(db, run_id, stdout);
+    if (status)
+        fprintf(stderr, "kmharness report: %s\n", store_error(db));
+    store_close(db);
+    return status ? 2 : 0;
+}

@@ -1,0 +1,19 @@
+#!/bin/sh
+# install-deps.sh - installs the Debian 12 packages kmharness needs, only
+# those that are missing (so a second run is instant and needs no root).
+# Used by `make run` (the quick start) and by .ci/run.
+set -eu
+pkgs="make gcc clang pkg-config wine wine64 wine64-tools libwine-dev
+      libcmocka-dev libsqlite3-dev sqlite3 util-linux"
+missing=
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "kmharness: installing:$missing" >&2
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,77 @@
+#!/bin/sh
+# kmharness - the launcher: puts the winelib harness into its private Wine
+# prefix and starts it.
+#
+# The harness proper (kmharness.exe.so, beside this script) is a winelib
+# program; everything about *where* it runs lives here, in one place:
+#   - the prefix: private to the harness (never ~/.wine, never $WINEPREFIX
+#     inherited from the caller), created on first use and marked as ours;
+#     a prefix without our mark is refused unless --prefix names it;
+#   - one run per prefix at a time (a prefix is one emulated machine; two runs
+#     on one registry would corrupt each other's scenarios): flock;
+#   - Wine's noise goes to a log file inside the prefix, not the terminal;
+#   - wineserver and Wine's system processes are started here, with their
+#     output sent to that log, so a caller piping our output does not wait
+#     for the server to exit (measured: 2.5 s per call otherwise).
+#
+# KMHARNESS_PREFIX overrides the default prefix location (tests use it);
+# KMHARNESS_EXE runs another winelib program of ours (the Wine tests) the
+# same way.
+set -eu
+
+here=$(dirname "$(readlink -f "$0")")
+exe=${KMHARNESS_EXE:-$here/kmharness.exe.so}
+mark=.kmharness-prefix
+
+die() { echo "kmharness: $*" >&2; exit 2; }
+
+# --prefix is the only option the launcher needs to see; the program parses
+# all of them again (and accepts --prefix) so the two never disagree.
+prefix= prev=
+for arg in "$@"; do
+    case $prev in --prefix) prefix=$arg ;; esac
+    case $arg in --prefix=*) prefix=${arg#--prefix=} ;; esac
+    prev=$arg
+done
+case $prev in --prefix) die "--prefix needs a directory" ;; esac
+
+if [ -n "$prefix" ]; then
+    named=1
+else
+    named=0
+    prefix=${KMHARNESS_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/kmharness/prefix}
+fi
+mkdir -p "$prefix" || die "cannot create prefix directory $prefix"
+prefix=$(readlink -f "$prefix")
+
+export WINEPREFIX="$prefix"
+export WINEDEBUG="${KMHARNESS_WINEDEBUG:--all}"
+export WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY WAYLAND_DISPLAY WINEARCH WINELOADER WINESERVER
+log="$prefix/kmharness-wine.log"
+
+exec 9>"$prefix/.kmharness.lock" || die "cannot create a lock file in $prefix"
+if ! flock -n 9; then
+    echo "kmharness: waiting for another run on $prefix" >&2
+    flock 9
+fi
+
+if [ ! -f "$prefix/$mark" ]; then
+    if [ -f "$prefix/system.reg" ]; then
+        [ "$named" = 1 ] ||
+            die "$prefix is a Wine prefix kmharness did not create; name it with --prefix to use it"
+    else
+        [ -t 2 ] && echo "kmharness: creating Wine prefix $prefix (about 15 s, once)" >&2
+        wineboot -i </dev/null >>"$log" 2>&1 9>&- || die "wineboot failed; see $log"
+        wineserver -w 9>&-
+        echo "created by kmharness; safe to delete after 'wineserver -k'" >"$prefix/$mark"
+    fi
+fi
+
+# Start the server and the system processes with their output in the log;
+# they must not inherit the lock (fd 9), or they would hold it after we exit.
+wineserver -p3 </dev/null >>"$log" 2>&1 9>&- || true
+wine wineboot </dev/null >>"$log" 2>&1 9>&- || die "Wine would not start; see $log"
+
+export KMHARNESS_HOME="$here"
+exec wine "$exe" "$@"

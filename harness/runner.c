@@ -1,0 +1,500 @@
+/*
+** runner.c - one scenario, from its file to its recorded verdict.
+**
+** See runner.h for the steps. Everything here happens inside one Wine
+** process against the real registry and version APIs; nothing is mocked.
+** Two rules shape the code:
+**   - passwords: every string that leaves this file for the database or the
+**     terminal goes through redaction first, with the scenario's @secret
+**     values plus whatever the fix removed from ImagePath;
+**   - the baseline: whatever a scenario changes is undone before the next
+**     one (regapply's journal, kmserver_clear, and deleting the service key).
+*/
+#include <windows.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "runner.h"
+#include "scenario.h"
+#include "regapply.h"
+#include "probe.h"
+#include "fix.h"
+#include "kmserver.h"
+#include "split.h"
+#include "redact.h"
+#include "imagepath.h"
+#include "winerror_text.h"
+#include "text.h"
+
+#define SERVICE_KEY L"SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
+#define MAX_CHECKS 16
+
+/* All values of the service key: what the built-in checks compare. */
+struct value {
+    WCHAR name[16384];
+    DWORD type;
+    BYTE *data;
+    DWORD len;
+};
+
+struct value_set {
+    struct value *v;
+    size_t n;
+    int key_exists;
+};
+
+/* One scenario's results, as they will be stored. */
+struct outcome {
+    struct probe_result before, after;
+    struct fix_result fix;
+    struct value_set values_before, values_after;
+    char **secrets;          /* @secret values + the text the fix removed */
+    size_t nsecrets;
+    struct store_check checks[MAX_CHECKS];
+    char *details[MAX_CHECKS];
+    size_t nchecks;
+    int all_ok;
+};
+
+void runner_baseline(void)
+{
+    RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
+    kmserver_clear();
+}
+
+/* ---- reading the service key ---------------------------------------- */
+
+static void read_values(struct value_set *set)
+{
+    HKEY k;
+    memset(set, 0, sizeof *set);
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, SERVICE_KEY, 0, KEY_READ, &k))
+        return;
+    set->key_exists = 1;
+    DWORD count = 0;
+    RegQueryInfoKeyW(k, NULL, NULL, NULL, NULL, NULL, NULL, &count, NULL, NULL, NULL, NULL);
+    set->v = calloc(count ? count : 1, sizeof *set->v);
+    for (DWORD i = 0; set->v && i < count; i++) {
+        struct value *v = &set->v[set->n];
+        DWORD nlen = ARRAY_SIZE(v->name), dlen = 0;
+        if (RegEnumValueW(k, i, v->name, &nlen, NULL, &v->type, NULL, &dlen))
+            continue;
+        v->data = malloc(dlen ? dlen : 1);
+        v->len = dlen;
+        nlen = ARRAY_SIZE(v->name);
+        if (v->data && !RegEnumValueW(k, i, v->name, &nlen, NULL, &v->type, v->data, &v->len))
+            set->n++;
+        else
+            free(v->data);
+    }
+    RegCloseKey(k);
+}
+
+static void free_values(struct value_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        SecureZeroMemory(set->v[i].data, set->v[i].len);
+        free(set->v[i].data);
+    }
+    free(set->v);
+    memset(set, 0, sizeof *set);
+}
+
+static const struct value *find_value(const struct value_set *set, const WCHAR *name)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (!lstrcmpiW(set->v[i].name, name))
+            return &set->v[i];
+    return NULL;
+}
+
+/* ---- checks ----------------------------------------------------------- */
+
+static void add_check(struct outcome *o, const char *name, int ok, const char *fmt, ...)
+{
+    if (o->nchecks == MAX_CHECKS)
+        return;
+    char buf[512] = "";
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+    }
+    size_t i = o->nchecks++;
+    o->details[i] = strdup(buf);
+    o->checks[i].name = name;
+    o->checks[i].ok = ok;
+    o->checks[i].detail = o->details[i];
+    if (!ok)
+        o->all_ok = 0;
+}
+
+static int contains(const BYTE *hay, size_t n, const void *needle, size_t m)
+{
+    if (!m || m > n)
+        return 0;
+    for (size_t i = 0; i + m <= n; i++)
+        if (!memcmp(hay + i, needle, m))
+            return 1;
+    return 0;
+}
+
+/* Does any value of the key (name or data, as UTF-16LE or UTF-8) carry
+** SECRET? Data after an embedded NUL counts: a password must be gone, not
+** merely hidden from the probe. */
+static int key_carries(const struct value_set *set, const char *secret)
+{
+    size_t n8 = strlen(secret), n16;
+    uint16_t *w = utf8_to_utf16(secret, n8, &n16);
+    int found = 0;
+    for (size_t i = 0; !found && i < set->n; i++) {
+        const struct value *v = &set->v[i];
+        found = contains(v->data, v->len, secret, n8) ||
+                (w && contains(v->data, v->len, w, n16 * 2)) ||
+                (w && contains((const BYTE *)v->name, lstrlenW(v->name) * 2, w, n16 * 2));
+    }
+    free(w);
+    return found;
+}
+
+static void check_secrets(struct outcome *o)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i < o->nsecrets; i++)
+        hits += key_carries(&o->values_after, o->secrets[i]);
+    add_check(o, "secrets-removed", hits == 0,
+              hits ? "%zu of %zu secrets still in the service key's values" :
+                     "none of %zu secrets left in the service key's values",
+              hits ? hits : o->nsecrets, o->nsecrets);
+}
+
+/* Every value but ImagePath must come out of the fix exactly as it went in. */
+static void check_other_values(struct outcome *o)
+{
+    const struct value_set *b = &o->values_before, *a = &o->values_after;
+    size_t changed = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!lstrcmpiW(b->v[i].name, L"ImagePath"))
+            continue;
+        const struct value *v = find_value(a, b->v[i].name);
+        if (!v || v->type != b->v[i].type || v->len != b->v[i].len ||
+            memcmp(v->data, b->v[i].data, v->len))
+            changed++;
+    }
+    int added = (int)a->n - (int)b->n;
+    add_check(o, "other-values-unchanged", !changed && !added && a->key_exists == b->key_exists,
+              "%zu changed, %d added, key %s", changed, added,
+              a->key_exists == b->key_exists ? "kept as it was" : "created or deleted");
+}
+
+static void check_image_path(struct outcome *o)
+{
+    const struct value *b = find_value(&o->values_before, L"ImagePath");
+    const struct value *a = find_value(&o->values_after, L"ImagePath");
+    if (!b) {
+        add_check(o, "image-path-untouched", !a, a ? "the fix created ImagePath" : NULL);
+        return;
+    }
+    if (!a) {
+        add_check(o, "type-unchanged", 0, "the fix deleted ImagePath");
+        return;
+    }
+    add_check(o, "type-unchanged", a->type == b->type, "%s before, %s after",
+              reg_type_name(b->type), reg_type_name(a->type));
+
+    const uint16_t *bs, *as;
+    size_t bn, an;
+    int bhidden, ahidden;
+    if (imagepath_decode(b->type, b->data, b->len, &bs, &bn, &bhidden) ||
+        imagepath_decode(a->type, a->data, a->len, &as, &an, &ahidden))
+        return; /* not a string: the fix must have left it alone (checked above) */
+    add_check(o, "no-hidden-tail", !ahidden,
+              ahidden ? "ImagePath still carries data after its terminator" : NULL);
+
+    /* The fixed value must be the path the old value started with (after
+    ** blanks and an opening quote), followed there by a blank, a quote or
+    ** the end: the fix may remove, never invent. */
+    size_t i = 0;
+    while (i < bn && (bs[i] == ' ' || bs[i] == '\t'))
+        i++;
+    if (i < bn && bs[i] == '"')
+        i++;
+    int same = an > 0 && bn - i >= an && !memcmp(bs + i, as, an * 2) &&
+               (i + an == bn || bs[i + an] == ' ' || bs[i + an] == '\t' || bs[i + an] == '"');
+    add_check(o, "same-file", same,
+              same ? NULL : "the fixed ImagePath is not the path the old value started with");
+}
+
+static const char *outcome_word(long code, char *buf, size_t n)
+{
+    const char *name = winerr_name(code);
+    if (name)
+        snprintf(buf, n, "%ld %s", code, name);
+    else
+        snprintf(buf, n, "%ld", code);
+    return buf;
+}
+
+static void check_expectations(struct outcome *o, const struct scenario *s)
+{
+    char want[96], got[96];
+    if (s->before.set)
+        add_check(o, "expect-before", o->before.code == s->before.code, "expected %s, got %s",
+                  outcome_word(s->before.code, want, sizeof want),
+                  outcome_word(o->before.code, got, sizeof got));
+    if (s->after.set)
+        add_check(o, "expect-after", o->after.code == s->after.code, "expected %s, got %s",
+                  outcome_word(s->after.code, want, sizeof want),
+                  outcome_word(o->after.code, got, sizeof got));
+    if (s->has_expect_version) {
+        int ok = o->after.code == 0 &&
+                 !memcmp(o->after.version, s->expect_version, sizeof s->expect_version);
+        add_check(o, "expect-version", ok, "expected %u.%u.%u.%u, got %u.%u.%u.%u",
+                  s->expect_version[0], s->expect_version[1], s->expect_version[2],
+                  s->expect_version[3], o->after.version[0], o->after.version[1],
+                  o->after.version[2], o->after.version[3]);
+    }
+    if (s->expect_image_path) {
+        const struct value *a = find_value(&o->values_after, L"ImagePath");
+        const uint16_t *as;
+        size_t an;
+        int hidden;
+        char *text = NULL;
+        if (a && !imagepath_decode(a->type, a->data, a->len, &as, &an, &hidden))
+            text = utf16_to_utf8(as, an, NULL);
+        int ok = text && !strcmp(text, s->expect_image_path);
+        add_check(o, "expect-image-path", ok,
+                  ok ? NULL : "ImagePath after the fix is not the expected text");
+        free(text);
+    }
+}
+
+/* ---- secrets and redaction -------------------------------------------- */
+
+static void collect_secrets(struct outcome *o, const struct scenario *s)
+{
+    o->secrets = calloc(s->nsecrets + 1, sizeof *o->secrets);
+    if (!o->secrets)
+        return;
+    for (size_t i = 0; i < s->nsecrets; i++)
+        o->secrets[o->nsecrets++] = strdup(s->secrets[i]);
+    if (o->fix.removed_len) {
+        /* What the fix removed, without the blanks around it. */
+        const uint16_t *r = o->fix.removed;
+        size_t n = o->fix.removed_len;
+        while (n && (*r == ' ' || *r == '\t' || *r == 0))
+            r++, n--;
+        while (n && (r[n - 1] == ' ' || r[n - 1] == '\t' || r[n - 1] == 0))
+            n--;
+        if (n)
+            o->secrets[o->nsecrets++] = utf16_to_utf8(r, n, NULL);
+    }
+}
+
+static void free_secrets(struct outcome *o)
+{
+    for (size_t i = 0; i < o->nsecrets; i++) {
+        if (o->secrets[i])
+            SecureZeroMemory(o->secrets[i], strlen(o->secrets[i]));
+        free(o->secrets[i]);
+    }
+    free(o->secrets);
+}
+
+static int file_exists(void *ctx, const uint16_t *path, size_t n)
+{
+    WCHAR buf[MAX_PATH * 4];
+    if (n >= ARRAY_SIZE(buf))
+        return 0;
+    memcpy(buf, path, n * 2);
+    buf[n] = 0;
+    DWORD attr = GetFileAttributesW(buf);
+    return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* The ImagePath of a probe result as it may be shown and stored. */
+static char *redacted_image_path(const struct probe_result *p, const struct outcome *o)
+{
+    const uint16_t *s;
+    size_t n;
+    int hidden;
+    if (!p->value_present || imagepath_decode(p->value_type, p->raw, p->raw_len, &s, &n, &hidden))
+        return NULL;
+    struct split_result split;
+    int have_split = split_image_path(s, n, file_exists, NULL, &split) == 0;
+    size_t hidden_units = p->raw_len / 2 > n + 1 ? p->raw_len / 2 - n - 1 : 0;
+    return redact_image_path(s, n, hidden, hidden_units, have_split ? &split : NULL,
+                             o->secrets, o->nsecrets);
+}
+
+/* ---- one scenario ------------------------------------------------------ */
+
+static const char *type_of(const struct probe_result *p)
+{
+    return p->value_present ? reg_type_name(p->value_type) : NULL;
+}
+
+static void fill_probe(struct store_probe *sp, const struct probe_result *p, char *version, size_t n)
+{
+    sp->ran = 1;
+    sp->code = p->code;
+    sp->message = winerr_text(p->code);
+    sp->version = NULL;
+    if (p->code == 0) {
+        snprintf(version, n, "%u.%u.%u.%u", p->version[0], p->version[1], p->version[2],
+                 p->version[3]);
+        sp->version = version;
+    }
+}
+
+static void record(struct runner *r, const struct scenario *s, const char *path,
+                   struct outcome *o, double ms)
+{
+    char vb[32], va[32];
+    char *before = redacted_image_path(&o->before, o);
+    char *after = redacted_image_path(&o->after, o);
+    char fix_message[sizeof o->fix.message];
+    snprintf(fix_message, sizeof fix_message, "%s", o->fix.message);
+    redact_text_inplace(fix_message, o->secrets, o->nsecrets);
+
+    struct store_scenario row = {
+        .name = s->name, .source_file = path, .summary = s->summary,
+        .verdict = o->all_ok ? "pass" : "fail",
+        .image_path_before = before, .image_path_after = after,
+        .type_before = type_of(&o->before), .type_after = type_of(&o->after),
+        .fix_action = fix_status_name(o->fix.status), .fix_message = fix_message,
+        .checks = o->checks, .nchecks = o->nchecks, .elapsed_ms = ms,
+    };
+    fill_probe(&row.before, &o->before, vb, sizeof vb);
+    fill_probe(&row.after, &o->after, va, sizeof va);
+    if (store_add_scenario(r->db, r->run_id, r->seq, &row))
+        fprintf(stderr, "kmharness: cannot record %s: %s\n", s->name, store_error(r->db));
+    if (o->all_ok)
+        r->passed++;
+    else
+        r->failed++;
+    free(before);
+    free(after);
+}
+
+static void record_error(struct runner *r, const char *path, const char *name,
+                         const char *message)
+{
+    struct store_scenario row = {
+        .name = name, .source_file = path, .verdict = "error", .error_text = message,
+    };
+    fprintf(stderr, "%s\n", message);
+    if (store_add_scenario(r->db, r->run_id, r->seq, &row))
+        fprintf(stderr, "kmharness: cannot record %s: %s\n", name, store_error(r->db));
+    r->errors++;
+}
+
+static void name_of(const char *path, char *name, size_t n)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(name, n, "%s", base);
+    size_t len = strlen(name);
+    if (len > 4 && !strcasecmp(name + len - 4, ".reg"))
+        name[len - 4] = 0;
+}
+
+/* Set the scenario up; returns 0, or writes "FILE:LINE: message" to err. */
+static int set_up(const struct scenario *s, const char *path, struct undo_journal *j,
+                  char *err, size_t n)
+{
+    int line = 0;
+    long rc = regapply_run(s->ops, s->nops, j, &line);
+    if (rc) {
+        snprintf(err, n, "%s:%d: the registry refused this operation: %s", path, line,
+                 winerr_text(rc));
+        return -1;
+    }
+    for (size_t i = 0; i < s->nfiles; i++) {
+        char why[256];
+        if (kmserver_place(s->files[i].winpath,
+                           s->files[i].has_version ? s->files[i].version : NULL,
+                           why, sizeof why)) {
+            snprintf(err, n, "%s:%d: cannot place Kmserver.exe: %s", path, s->files[i].line, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void exercise(const struct runner *r, const struct scenario *s, struct outcome *o)
+{
+    struct fix_options opt = { .dry_run = 0, .keep_dir = r->keep_dir };
+    probe_run(&o->before);
+    read_values(&o->values_before);
+    fix_apply(&opt, &o->fix);
+    probe_run(&o->after);
+    read_values(&o->values_after);
+    collect_secrets(o, s);
+
+    o->all_ok = 1;
+    check_secrets(o);
+    check_other_values(o);
+    check_image_path(o);
+    check_expectations(o, s);
+    if (o->fix.status == FIX_CHANGED) {
+        char why[256];
+        int ok = fix_rollback(r->keep_dir, why, sizeof why) == 0;
+        const struct value *b = find_value(&o->values_before, L"ImagePath");
+        struct value_set now;
+        read_values(&now);
+        const struct value *v = find_value(&now, L"ImagePath");
+        ok = ok && b && v && v->type == b->type && v->len == b->len &&
+             !memcmp(v->data, b->data, v->len);
+        add_check(o, "rollback-restores", ok,
+                  ok ? NULL : "--rollback did not restore the original bytes");
+        free_values(&now);
+    }
+}
+
+static void free_outcome(struct outcome *o)
+{
+    probe_result_free(&o->before);
+    probe_result_free(&o->after);
+    fix_result_free(&o->fix);
+    free_values(&o->values_before);
+    free_values(&o->values_after);
+    free_secrets(o);
+    for (size_t i = 0; i < o->nchecks; i++)
+        free(o->details[i]);
+}
+
+void runner_scenario(struct runner *r, const char *path)
+{
+    LARGE_INTEGER t0, t1, f;
+    QueryPerformanceCounter(&t0);
+    r->seq++;
+    char name[512], err[1024];
+    name_of(path, name, sizeof name);
+
+    struct scenario s;
+    struct kmh_error perr;
+    if (scenario_load(path, &s, &perr)) {
+        snprintf(err, sizeof err, "%s:%d: %s", path, perr.line, perr.msg);
+        record_error(r, path, name, err);
+        return;
+    }
+    struct undo_journal journal = { 0 };
+    if (set_up(&s, path, &journal, err, sizeof err)) {
+        record_error(r, path, s.name, err);
+    } else {
+        struct outcome o;
+        memset(&o, 0, sizeof o);
+        exercise(r, &s, &o);
+        QueryPerformanceCounter(&t1);
+        QueryPerformanceFrequency(&f);
+        record(r, &s, path, &o, (t1.QuadPart - t0.QuadPart) * 1000.0 / f.QuadPart);
+        free_outcome(&o);
+    }
+    regapply_undo(&journal);
+    runner_baseline();
+    scenario_free(&s);
+}

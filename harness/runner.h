@@ -1,0 +1,32 @@
+/*
+** runner.h - runs one scenario from start to verdict, inside Wine.
+**
+** For each scenario (spec: scenario-format.md): back to the baseline, apply
+** its .reg through the registry API, place the emulated Kmserver.exe files,
+** probe as Update.exe does, apply the Q235418 fix in-process, probe again,
+** check the fix's built-in rules and the scenario's expectations, record the
+** redacted result, and undo everything. harness/cmd_run.c owns the list of
+** scenarios, the database and the summary; this file owns one scenario.
+*/
+#ifndef KMH_RUNNER_H
+#define KMH_RUNNER_H
+
+#include "store.h"
+
+struct runner {
+    struct store *db;
+    long long run_id;
+    const char *keep_dir;   /* private folder for the fix's kept originals */
+    int seq;                /* scenarios started so far */
+    int passed, failed, errors;
+};
+
+/* Put the prefix into the baseline state: no MSExchangeKMS key, no emulated
+** files. Called once before the first scenario (a crashed earlier run may
+** have left something behind). */
+void runner_baseline(void);
+
+/* Run the scenario file at UNIX_PATH and record it; updates the counters. */
+void runner_scenario(struct runner *r, const char *unix_path);
+
+#endif
