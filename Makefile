@@ -23,7 +23,7 @@ DB_SRCS   := db/store.c db/report.c
 WIN_SRCS  := $(filter-out $(PURE_SRCS) $(DB_SRCS), $(wildcard harness/*.c emu/*.c))
 GEN_SRCS  := $(BUILD)/gen/kmserver_template.c $(BUILD)/gen/schema_sql.c
 
-WARN      := -Wall -Wextra -Wno-unused-parameter
+WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
 CFLAGS    ?= -O2 -g
 COMMON    := -std=gnu11 $(WARN) -Iharness -Iemu -Idb -I$(BUILD)/gen -DKMH_VERSION='"$(VERSION)"'
 WINFLAGS  := $(CFLAGS) $(COMMON) -mconsole -municode

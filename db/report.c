@@ -417,10 +417,10 @@ static void print_run_line(FILE *out, sqlite3_stmt *stmt)
     if (sqlite3_column_type(stmt, 2) == SQLITE_NULL)
         fputs("  not finished", out);
     else
-        fprintf(out, "  %lld passed, %lld failed, %lld errors", sqlite3_column_int64(stmt, 2),
-                sqlite3_column_int64(stmt, 3), sqlite3_column_int64(stmt, 4));
-    print_field(out, "harness", column_text(stmt, 5));
-    print_field(out, "wine", column_text(stmt, 6));
+        fprintf(out, "  %lld passed, %lld failed, %lld errors", sqlite3_column_int64(stmt, 3),
+                sqlite3_column_int64(stmt, 4), sqlite3_column_int64(stmt, 5));
+    print_field(out, "harness", column_text(stmt, 6));
+    print_field(out, "wine", column_text(stmt, 7));
     fputc('\n', out);
 }
 

@@ -99,13 +99,15 @@ static int exec(struct store *st, const char *sql, const char *what)
 }
 
 /* Ends the transaction opened by a successful BEGIN: COMMIT when ok is 0,
-** ROLLBACK otherwise (keeping the first error's message). */
+** ROLLBACK otherwise (keeping the first error's message).  A failed COMMIT
+** is rolled back too, so the next BEGIN starts clean. */
 static int finish_transaction(struct store *st, int ok)
 {
-    if (ok == 0)
-        return exec(st, "COMMIT", "commit");
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    return ok;
+    if (ok == 0 && exec(st, "COMMIT", "commit") == 0)
+        return 0;
+    if (sqlite3_get_autocommit(st->db) == 0)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }
 
 /* ---- schema steps ---- */
@@ -133,10 +135,8 @@ static int find_step(int version, struct schema_step *step)
             continue;
         step->version = version;
         step->sql = body + strcspn(body, "\n");
-        {
-            const char *next = strstr(step->sql, "\n" VERSION_MARK);
-            step->len = (size_t)((next ? next + 1 : end) - step->sql);
-        }
+        p = strstr(step->sql, "\n" VERSION_MARK); /* the next step, if any */
+        step->len = (size_t)((p ? p + 1 : end) - step->sql);
         return 1;
     }
     return 0;

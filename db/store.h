@@ -79,7 +79,8 @@ struct store_scenario {
 };
 
 /* Buffers scenario number seq of the run (with its checks); the buffer goes
-** to the file every STORE_BATCH scenarios and at store_end_run. */
+** to the file every STORE_BATCH scenarios and at store_end_run.  When that
+** write fails the scenarios stay buffered and the next write retries them. */
 int store_add_scenario(struct store *, long long run_id, int seq, const struct store_scenario *);
 
 /* Writes the buffered scenarios and stamps the run's end time and counts,

@@ -57,11 +57,10 @@ int cmd_probe(int argc, char **argv)
     probe_run(&p);
     if (p.code != KMH_NOT_INSTALLED)
         print_image_path(&p);
-    char *shown = probe_describe(&p);
-    printf("Update.exe: %s\n", shown ? shown : winerr_text(p.code));
+    char shown[512];
+    printf("Update.exe: %s\n", probe_message(&p, shown, sizeof shown));
     printf("outcome: %ld%s%s\n", p.code, winerr_name(p.code) ? " " : "",
            winerr_name(p.code) ? winerr_name(p.code) : "");
-    free(shown);
     long code = p.code;
     probe_result_free(&p);
     return code == KMH_NOT_INSTALLED ? 255 : (int)code;

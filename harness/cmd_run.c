@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "builtin.h"
+#include "kmserver.h"
 #include "runner.h"
 #include "report.h"
 #include "store.h"
@@ -183,6 +184,7 @@ int cmd_run(int argc, char **argv)
         runner_scenario(&r, paths.v[i]);
     }
     progress((int)paths.n, (int)paths.n, "");
+    kmserver_cache_release();
     rmdir(keep_dir);
 
     int status = store_end_run(db, r.run_id, r.passed, r.failed, r.errors);

@@ -46,7 +46,9 @@ prefix=$(readlink -f "$prefix")
 
 export WINEPREFIX="$prefix"
 export WINEDEBUG="${KMHARNESS_WINEDEBUG:--all}"
-export WINEDLLOVERRIDES="mscoree,mshtml="
+# No Mono/Gecko installers; no winedbg: a crash dump could show memory
+# holding a password.
+export WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d"
 unset DISPLAY WAYLAND_DISPLAY WINEARCH WINELOADER WINESERVER
 log="$prefix/kmharness-wine.log"
 

@@ -30,6 +30,7 @@
 
 #define SERVICE_KEY L"SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
 #define MAX_CHECKS 16
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* All values of the service key: what the built-in checks compare. */
 struct value {
@@ -57,6 +58,16 @@ struct outcome {
     size_t nchecks;
     int all_ok;
 };
+
+static const char *reg_type_name(uint32_t type)
+{
+    static const char *const names[] = {
+        "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
+        "REG_DWORD_BIG_ENDIAN", "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST",
+        "REG_FULL_RESOURCE_DESCRIPTOR", "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
+    };
+    return type < ARRAY_SIZE(names) ? names[type] : "REG_UNKNOWN";
+}
 
 void runner_baseline(void)
 {
@@ -147,8 +158,9 @@ static int contains(const BYTE *hay, size_t n, const void *needle, size_t m)
 ** merely hidden from the probe. */
 static int key_carries(const struct value_set *set, const char *secret)
 {
-    size_t n8 = strlen(secret), n16;
-    uint16_t *w = utf8_to_utf16(secret, n8, &n16);
+    size_t n8 = strlen(secret), n16 = 0;
+    uint16_t *w = NULL;
+    text_utf8_to_utf16(secret, n8, &w, &n16);
     int found = 0;
     for (size_t i = 0; !found && i < set->n; i++) {
         const struct value *v = &set->v[i];
@@ -263,8 +275,9 @@ static void check_expectations(struct outcome *o, const struct scenario *s)
         size_t an;
         int hidden;
         char *text = NULL;
+        size_t len;
         if (a && !imagepath_decode(a->type, a->data, a->len, &as, &an, &hidden))
-            text = utf16_to_utf8(as, an, NULL);
+            text_utf16_to_utf8(as, an, &text, &len);
         int ok = text && !strcmp(text, s->expect_image_path);
         add_check(o, "expect-image-path", ok,
                   ok ? NULL : "ImagePath after the fix is not the expected text");
@@ -289,8 +302,9 @@ static void collect_secrets(struct outcome *o, const struct scenario *s)
             r++, n--;
         while (n && (r[n - 1] == ' ' || r[n - 1] == '\t' || r[n - 1] == 0))
             n--;
-        if (n)
-            o->secrets[o->nsecrets++] = utf16_to_utf8(r, n, NULL);
+        size_t len;
+        if (n && text_utf16_to_utf8(r, n, &o->secrets[o->nsecrets], &len) == TEXT_OK)
+            o->nsecrets++;
     }
 }
 
@@ -414,11 +428,14 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
         return -1;
     }
     for (size_t i = 0; i < s->nfiles; i++) {
-        char why[256];
-        if (kmserver_place(s->files[i].winpath,
-                           s->files[i].has_version ? s->files[i].version : NULL,
-                           why, sizeof why)) {
-            snprintf(err, n, "%s:%d: cannot place Kmserver.exe: %s", path, s->files[i].line, why);
+        struct kmserver_image image = {
+            .kind = s->files[i].has_version ? KMSERVER_PE_VERSION : KMSERVER_PE_NOVERSION,
+        };
+        memcpy(image.version, s->files[i].version, sizeof image.version);
+        rc = kmserver_place(s->files[i].winpath, &image);
+        if (rc) {
+            snprintf(err, n, "%s:%d: cannot place Kmserver.exe: %s", path, 0,
+                     winerr_text(rc));
             return -1;
         }
     }

@@ -1,0 +1,69 @@
+/*
+** keep.h: the kept original of a registry value the fix rewrites.
+**
+** Before the fix (emu/fix.c) writes ImagePath it saves the value it is
+** about to replace, and what it will write, in a "keep file"; --rollback
+** reads the newest keep file back and restores the original byte for
+** byte.  The original still holds the KM server password, so keep files
+** are private: mode 0600 inside a directory of mode 0700 owned by the
+** caller; a directory (or file) that group or others can reach is
+** refused, for writing and for reading.
+**
+** A keep file is durable before the registry changes: it is written to a
+** temporary file, fsync'ed, linked to its final name (link, not rename,
+** so an existing keep file is never replaced), and the directory is
+** fsync'ed.  Names are STEM-YYYYMMDDThhmmssZ-PID[-SEQ].keep (UTC time).
+**
+** The format is text, one field a line, data in lower-case hex:
+**     kmharness keep 1
+**     key <registry key path, UTF-8>
+**     value <value name, UTF-8>
+**     old-type <decimal>
+**     old-data <hex>
+**     new-type <decimal>
+**     new-data <hex>
+**
+** Pure: POSIX file I/O only, no Win32; builds natively for unit tests.
+*/
+#ifndef KMH_KEEP_H
+#define KMH_KEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct keep_record {
+    char key[256];       /* registry key path, UTF-8, no line breaks */
+    char value[256];     /* value name, UTF-8, no line breaks */
+    uint32_t old_type;   /* the value before the fix (KMH_REG_* numbers) */
+    uint8_t *old_data;
+    size_t old_len;
+    uint32_t new_type;   /* what the fix wrote */
+    uint8_t *new_data;
+    size_t new_len;
+};
+
+/* Save REC in a new keep file in DIR (created with mode 0700, parents
+** too, when missing) named after STEM (a plain file name part: no '/', not
+** starting with '.').  On success returns 0 and puts the file's path in
+** PATH (PATH_SIZE bytes).  On failure returns -1 and writes why in ERR
+** (ERR_SIZE bytes; never any of the data); no keep file is left. */
+int keep_save(const char *dir, const char *stem, const struct keep_record *rec,
+              char *path, size_t path_size, char *err, size_t err_size);
+
+/* Load the newest keep file for STEM from DIR into *REC (its data fields
+** malloc'ed: release with keep_record_free) and put its path in PATH.
+** Newest: latest timestamp in the name, then latest modification time,
+** then highest sequence number.  Returns 0 when loaded, 1 when DIR holds
+** no keep file for STEM (or does not exist), -1 on error (ERR says why). */
+int keep_load_newest(const char *dir, const char *stem, struct keep_record *rec,
+                     char *path, size_t path_size, char *err, size_t err_size);
+
+/* Remove the keep file at PATH and make the removal durable.  Returns 0,
+** or -1 with ERR set. */
+int keep_discard(const char *path, char *err, size_t err_size);
+
+/* Wipe and free the data of a record filled by keep_load_newest(); the
+** record is zeroed (safe to call twice). */
+void keep_record_free(struct keep_record *rec);
+
+#endif /* KMH_KEEP_H */

@@ -1,0 +1,486 @@
+/*
+** kmserver.c: places the emulated Kmserver.exe images in the Wine prefix
+** and removes them again (see kmserver.h).
+**
+** Files and folders go through the Win32 API, like everything the probe
+** later looks at.  Only the drive mappings are made natively: a Wine drive
+** is a symlink in $WINEPREFIX/dosdevices, which no Win32 call creates
+** persistently.  Everything created is recorded here, in creation order,
+** so that kmserver_clear() can undo exactly that and nothing else.
+*/
+#define _GNU_SOURCE  /* nftw's FTW_DEPTH/FTW_PHYS */
+#include <windows.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "kmserver.h"
+#include "verblob.h"
+
+/* The noversion PE image, embedded by the Makefile (build/gen). */
+extern const unsigned char kmserver_template[];
+extern const unsigned long kmserver_template_len;
+
+/* A growable list of owned wide strings. */
+struct wlist {
+    WCHAR **items;
+    size_t n, cap;
+};
+
+static struct wlist placed_files;     /* files written by kmserver_place */
+static struct wlist created_folders;  /* folders created, parents first */
+static char mapped_drives[27];        /* lower-case letters of drives we made */
+
+static struct {
+    WCHAR dir[MAX_PATH];              /* C:\kmharness-cache\<pid>; "" until made */
+    uint16_t (*versions)[4];          /* versions already built there */
+    size_t n, cap;
+} cache;
+
+static const char drives_dir[] = "kmharness-drives";
+#define CACHE_ROOT "C:\\kmharness-cache"
+static const char cache_root_a[] = CACHE_ROOT;
+static const WCHAR cache_root[] = L"" CACHE_ROOT;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static WCHAR *wdup(const WCHAR *s)
+{
+    size_t n = (size_t)lstrlenW(s) + 1;
+    WCHAR *d = malloc(n * sizeof *d);
+    if (d)
+        memcpy(d, s, n * sizeof *d);
+    return d;
+}
+
+static int wlist_contains(const struct wlist *l, const WCHAR *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (lstrcmpiW(l->items[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static long wlist_add(struct wlist *l, const WCHAR *s)
+{
+    if (wlist_contains(l, s))
+        return ERROR_SUCCESS;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        WCHAR **items = realloc(l->items, cap * sizeof *items);
+        if (!items)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        l->items = items;
+        l->cap = cap;
+    }
+    if (!(l->items[l->n] = wdup(s)))
+        return ERROR_NOT_ENOUGH_MEMORY;
+    l->n++;
+    return ERROR_SUCCESS;
+}
+
+static void wlist_free(struct wlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* ASCII S into OUT (CAP units, always terminated). */
+static void ascii_to_wide(const char *s, WCHAR *out, size_t cap)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++)
+        out[i] = (WCHAR)(unsigned char)s[i];
+    out[i] = 0;
+}
+
+static WCHAR *utf8_to_wide(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    if (n <= 0)
+        return NULL;
+    WCHAR *w = malloc((size_t)n * sizeof *w);
+    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Keep the first error met, as kmserver_clear promises. */
+static void keep_first(long *first, long rc)
+{
+    if (*first == ERROR_SUCCESS)
+        *first = rc;
+}
+
+/* ---- paths ------------------------------------------------------------ */
+
+static int is_dot_component(const WCHAR *c, size_t n)
+{
+    return (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.');
+}
+
+/* Normalise '/' to '\' and check PATH is "X:\a\...\name" with no empty,
+** "." or ".." component (those would let a placement escape what is
+** recorded for removal). */
+static long check_winpath(WCHAR *path)
+{
+    for (WCHAR *p = path; *p; p++)
+        if (*p == '/')
+            *p = '\\';
+    WCHAR d = path[0];
+    if (!((d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z')) || path[1] != ':' || path[2] != '\\')
+        return ERROR_INVALID_NAME;
+    const WCHAR *c = path + 3;
+    for (;;) {
+        const WCHAR *end = c;
+        while (*end && *end != '\\')
+            end++;
+        if (end == c || is_dot_component(c, (size_t)(end - c)))
+            return ERROR_INVALID_NAME;
+        if (!*end)
+            return ERROR_SUCCESS;
+        c = end + 1;
+    }
+}
+
+/* ---- drives (native: the prefix's dosdevices folder) ----------------- */
+
+static int prefix_path(char *out, size_t cap, const char *suffix)
+{
+    const char *prefix = getenv("WINEPREFIX");
+    const char *home = getenv("HOME");
+    int n = prefix && *prefix ? snprintf(out, cap, "%s/%s", prefix, suffix)
+                              : snprintf(out, cap, "%s/.wine/%s", home ? home : "", suffix);
+    return n > 0 && (size_t)n < cap;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* The native paths behind drive LETTER (lower case): the dosdevices link,
+** the folder holding our drives, and this drive's own folder there. */
+struct drive_paths {
+    char link[PATH_MAX], parent[PATH_MAX], dir[PATH_MAX];
+};
+
+static int drive_paths(char letter, struct drive_paths *p)
+{
+    char link_rel[16], dir_rel[64];
+    snprintf(link_rel, sizeof link_rel, "dosdevices/%c:", letter);
+    snprintf(dir_rel, sizeof dir_rel, "%s/%c", drives_dir, letter);
+    return prefix_path(p->link, sizeof p->link, link_rel)
+        && prefix_path(p->parent, sizeof p->parent, drives_dir)
+        && prefix_path(p->dir, sizeof p->dir, dir_rel);
+}
+
+/* Delete the native tree at PATH without following symlinks; 0 or -1. */
+static int remove_native_tree(const char *path)
+{
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* Remove the mapping of drive LETTER and its backing folder. */
+static long unmap_drive(char letter)
+{
+    struct drive_paths p;
+    if (!drive_paths(letter, &p))
+        return ERROR_FILENAME_EXCED_RANGE;
+    long rc = ERROR_SUCCESS;
+    if (unlink(p.link) != 0 && errno != ENOENT)
+        rc = ERROR_ACCESS_DENIED;
+    if (remove_native_tree(p.dir) != 0)
+        rc = ERROR_ACCESS_DENIED;
+    rmdir(p.parent);  /* only succeeds once no mapped drive is left */
+    return rc;
+}
+
+/* Make drive LETTER exist.  A mapping left by an earlier process of ours
+** (same link target) is adopted, so that it is cleared too. */
+static long ensure_drive(WCHAR drive)
+{
+    char letter = (char)(drive | 0x20);  /* ASCII lower case */
+    if (letter == 'c' || strchr(mapped_drives, letter))
+        return ERROR_SUCCESS;
+
+    struct drive_paths p;
+    char target[64], seen[64];
+    snprintf(target, sizeof target, "../%s/%c", drives_dir, letter);
+    if (!drive_paths(letter, &p))
+        return ERROR_INVALID_DRIVE;
+
+    ssize_t n = readlink(p.link, seen, sizeof seen - 1);
+    if (n >= 0) {
+        seen[n] = 0;
+        if (strcmp(seen, target) == 0)
+            mapped_drives[strlen(mapped_drives)] = letter;
+        return ERROR_SUCCESS;  /* the prefix has this drive already */
+    }
+    struct stat st;
+    if (lstat(p.link, &st) == 0)
+        return ERROR_SUCCESS;  /* a drive that is not a symlink: the prefix's own */
+
+    /* A backing folder without its link is a leftover: start empty. */
+    if (remove_native_tree(p.dir) != 0
+        || (mkdir(p.parent, 0777) != 0 && errno != EEXIST)
+        || mkdir(p.dir, 0777) != 0
+        || symlink(target, p.link) != 0)
+        return ERROR_INVALID_DRIVE;
+    mapped_drives[strlen(mapped_drives)] = letter;
+    return ERROR_SUCCESS;
+}
+
+/* ---- folders and files (Win32) ---------------------------------------- */
+
+static long remove_children(const WCHAR *path);
+
+/* Create the folders leading to the file PATH, recording those made. */
+static long ensure_parent_folders(WCHAR *path)
+{
+    for (WCHAR *p = path + 3; *p; p++) {
+        if (*p != '\\')
+            continue;
+        *p = 0;
+        long rc = ERROR_SUCCESS;
+        if (CreateDirectoryW(path, NULL))
+            rc = wlist_add(&created_folders, path);
+        else if (GetLastError() != ERROR_ALREADY_EXISTS)
+            rc = (long)GetLastError();
+        *p = '\\';
+        if (rc != ERROR_SUCCESS)
+            return rc;
+    }
+    return ERROR_SUCCESS;
+}
+
+static long write_file(const WCHAR *path, const void *data, DWORD len)
+{
+    HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return (long)GetLastError();
+    DWORD written = 0;
+    long rc = WriteFile(h, data, len, &written, NULL) && written == len
+              ? ERROR_SUCCESS : (long)GetLastError();
+    if (!CloseHandle(h) && rc == ERROR_SUCCESS)
+        rc = (long)GetLastError();
+    return rc;
+}
+
+/* Delete the folder PATH's contents, then the folder. */
+static long remove_tree(const WCHAR *path)
+{
+    long rc = remove_children(path);
+    if (!RemoveDirectoryW(path) && GetLastError() != ERROR_FILE_NOT_FOUND
+        && GetLastError() != ERROR_PATH_NOT_FOUND)
+        keep_first(&rc, (long)GetLastError());
+    return rc;
+}
+
+/* PATH + "\" + NAME, malloc'd. */
+static WCHAR *join(const WCHAR *path, const WCHAR *name)
+{
+    size_t n = (size_t)lstrlenW(path), m = (size_t)lstrlenW(name);
+    WCHAR *j = malloc((n + m + 2) * sizeof *j);
+    if (j) {
+        memcpy(j, path, n * sizeof *j);
+        j[n] = '\\';
+        memcpy(j + n + 1, name, (m + 1) * sizeof *j);
+    }
+    return j;
+}
+
+static long remove_children(const WCHAR *path)
+{
+    WCHAR *pattern = join(path, L"*");
+    if (!pattern)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    WIN32_FIND_DATAW fd;
+    HANDLE find = FindFirstFileW(pattern, &fd);
+    free(pattern);
+    if (find == INVALID_HANDLE_VALUE)
+        return ERROR_SUCCESS;  /* nothing inside, or the folder is gone */
+    long rc = ERROR_SUCCESS;
+    do {
+        if (!lstrcmpW(fd.cFileName, L".") || !lstrcmpW(fd.cFileName, L".."))
+            continue;
+        WCHAR *child = join(path, fd.cFileName);
+        if (!child)
+            keep_first(&rc, ERROR_NOT_ENOUGH_MEMORY);
+        else if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+            keep_first(&rc, remove_tree(child));
+        else if (!DeleteFileW(child))
+            keep_first(&rc, (long)GetLastError());
+        free(child);
+    } while (FindNextFileW(find, &fd));
+    FindClose(find);
+    return rc;
+}
+
+/* ---- the cache of versioned images ----------------------------------- */
+
+static long ensure_cache_dir(void)
+{
+    if (cache.dir[0])
+        return ERROR_SUCCESS;
+    char name[64];
+    WCHAR dir[MAX_PATH];
+    CreateDirectoryW(cache_root, NULL);  /* may exist: shared by all processes */
+    snprintf(name, sizeof name, "%s\\%lu", cache_root_a, (unsigned long)GetCurrentProcessId());
+    ascii_to_wide(name, dir, MAX_PATH);
+    if (!CreateDirectoryW(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
+        return (long)GetLastError();
+    lstrcpyW(cache.dir, dir);
+    return ERROR_SUCCESS;
+}
+
+static void cache_file_name(const uint16_t v[4], WCHAR out[MAX_PATH])
+{
+    char name[32];
+    snprintf(name, sizeof name, "\\%u.%u.%u.%u.exe", v[0], v[1], v[2], v[3]);
+    lstrcpyW(out, cache.dir);
+    size_t n = (size_t)lstrlenW(out);
+    ascii_to_wide(name, out + n, MAX_PATH - n);
+}
+
+static int cache_has(const uint16_t v[4])
+{
+    for (size_t i = 0; i < cache.n; i++)
+        if (!memcmp(cache.versions[i], v, sizeof cache.versions[i]))
+            return 1;
+    return 0;
+}
+
+static long cache_remember(const uint16_t v[4])
+{
+    if (cache.n == cache.cap) {
+        size_t cap = cache.cap ? 2 * cache.cap : 8;
+        uint16_t (*versions)[4] = realloc(cache.versions, cap * sizeof *versions);
+        if (!versions)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        cache.versions = versions;
+        cache.cap = cap;
+    }
+    memcpy(cache.versions[cache.n++], v, sizeof cache.versions[0]);
+    return ERROR_SUCCESS;
+}
+
+/* Write the template to PATH and give it the VERSIONINFO for V. */
+static long build_versioned(const WCHAR *path, const uint16_t v[4])
+{
+    long rc = write_file(path, kmserver_template, (DWORD)kmserver_template_len);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    size_t len = 0;
+    uint8_t *blob = verblob_build(v, &len);
+    if (!blob)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    HANDLE h = BeginUpdateResourceW(path, FALSE);
+    if (!h)
+        rc = (long)GetLastError();
+    else if (!UpdateResourceW(h, (LPCWSTR)RT_VERSION, MAKEINTRESOURCEW(VS_VERSION_INFO),
+                              MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), blob, (DWORD)len)) {
+        rc = (long)GetLastError();
+        EndUpdateResourceW(h, TRUE);  /* discard */
+    } else if (!EndUpdateResourceW(h, FALSE))
+        rc = (long)GetLastError();
+    free(blob);
+    return rc;
+}
+
+/* The cached image for V, built on first use; its name in OUT. */
+static long cached_image(const uint16_t v[4], WCHAR out[MAX_PATH])
+{
+    long rc = ensure_cache_dir();
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    cache_file_name(v, out);
+    if (cache_has(v))
+        return ERROR_SUCCESS;
+    rc = build_versioned(out, v);
+    return rc == ERROR_SUCCESS ? cache_remember(v) : rc;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+static int is_file(const WCHAR *path)
+{
+    DWORD a = GetFileAttributesW(path);
+    return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+static long place_image(const WCHAR *path, const struct kmserver_image *image)
+{
+    switch (image->kind) {
+    case KMSERVER_PE_NOVERSION:
+        return write_file(path, kmserver_template, (DWORD)kmserver_template_len);
+    case KMSERVER_PE_VERSION: {
+        WCHAR cached[MAX_PATH];
+        long rc = cached_image(image->version, cached);
+        if (rc == ERROR_SUCCESS && !CopyFileW(cached, path, FALSE))
+            rc = (long)GetLastError();
+        return rc;
+    }
+    }
+    return ERROR_INVALID_PARAMETER;
+}
+
+long kmserver_place(const char *winpath, const struct kmserver_image *image)
+{
+    WCHAR *path = utf8_to_wide(winpath);
+    if (!path)
+        return ERROR_NO_UNICODE_TRANSLATION;
+    long rc = check_winpath(path);
+    if (rc == ERROR_SUCCESS)
+        rc = ensure_drive(path[0]);
+    if (rc == ERROR_SUCCESS)
+        rc = ensure_parent_folders(path);
+    if (rc != ERROR_SUCCESS) {
+        free(path);
+        return rc;
+    }
+    rc = place_image(path, image);
+    /* Record whatever file is there now, even after a failed or partial
+    ** write; a folder in the way stays unrecorded (it is not ours). */
+    if (is_file(path))
+        keep_first(&rc, wlist_add(&placed_files, path));
+    free(path);
+    return rc;
+}
+
+long kmserver_clear(void)
+{
+    long first = ERROR_SUCCESS;
+    for (size_t i = 0; i < placed_files.n; i++)
+        if (!DeleteFileW(placed_files.items[i]) && GetLastError() != ERROR_FILE_NOT_FOUND
+            && GetLastError() != ERROR_PATH_NOT_FOUND)
+            keep_first(&first, (long)GetLastError());
+    /* Parents come first in the list: removing from the end deletes a
+    ** created subfolder before its created parent (remove_tree copes with
+    ** either order). */
+    for (size_t i = created_folders.n; i-- > 0;)
+        keep_first(&first, remove_tree(created_folders.items[i]));
+    for (size_t i = 0; mapped_drives[i]; i++)
+        keep_first(&first, unmap_drive(mapped_drives[i]));
+    wlist_free(&placed_files);
+    wlist_free(&created_folders);
+    memset(mapped_drives, 0, sizeof mapped_drives);
+    return first;
+}
+
+void kmserver_cache_release(void)
+{
+    if (cache.dir[0])
+        remove_tree(cache.dir);
+    RemoveDirectoryW(cache_root);  /* fails, as it should, while another process uses it */
+    free(cache.versions);
+    memset(&cache, 0, sizeof cache);
+}

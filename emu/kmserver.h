@@ -1,0 +1,52 @@
+/*
+** kmserver.h: the emulated Exchange files in the Wine prefix.
+**
+** A scenario names where Kmserver.exe lies (its @file directives); before
+** the probe runs, the harness places a real PE image there, with a
+** VERSIONINFO resource saying the scenario's version or with none.  Every
+** file, folder and drive mapping placed is remembered, so kmserver_clear()
+** brings the prefix back to the baseline "no emulated Exchange files on any
+** drive" before the next scenario.
+**
+** Drives other than C: that the prefix lacks are created on demand as
+** $WINEPREFIX/dosdevices/X: -> ../kmharness-drives/x (Wine sees a new
+** dosdevices link at once).  Versioned images are built once per version
+** and process (template + UpdateResourceW, ~8 ms) into a private cache
+** folder on C: and copied from there.  Win32 (winelib) code.
+*/
+#ifndef KMH_KMSERVER_H
+#define KMH_KMSERVER_H
+
+#include <stdint.h>
+
+/* What to place at a path.  Further kinds (a text file or a folder named
+** Kmserver.exe) slot in here. */
+enum kmserver_kind {
+    KMSERVER_PE_VERSION,    /* PE image whose VERSIONINFO says VERSION */
+    KMSERVER_PE_NOVERSION,  /* PE image with no resources at all */
+};
+
+struct kmserver_image {
+    enum kmserver_kind kind;
+    uint16_t version[4];    /* a.b.c.d, for KMSERVER_PE_VERSION */
+};
+
+/* Place IMAGE at WINPATH (UTF-8, an absolute "X:\dir\...\name" path),
+** creating missing folders and, for a drive other than C: that does not
+** exist, the drive.  Placing twice at one path replaces the first image.
+** Returns 0 or a Win32 error code: 123 ERROR_INVALID_NAME for a path that
+** is not drive-absolute (or has empty, "." or ".." components), 15
+** ERROR_INVALID_DRIVE when a drive cannot be created, 1113 for invalid
+** UTF-8, else the error of the failing file call. */
+long kmserver_place(const char *winpath, const struct kmserver_image *image);
+
+/* Remove everything kmserver_place created since the last clear: the files,
+** the folders (with whatever was put in them meanwhile) and the drive
+** mappings (with their contents).  Returns 0, or the first Win32 error met
+** (it still removes all it can). */
+long kmserver_clear(void);
+
+/* Delete this process's cache of built images (call once, when done). */
+void kmserver_cache_release(void);
+
+#endif /* KMH_KMSERVER_H */

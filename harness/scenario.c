@@ -1,0 +1,405 @@
+/*
+** scenario.c - reading a scenario file: its .reg content and its directives.
+**
+** See scenario.h and the contract, /work/shared/spec/scenario-format.md.
+** The registry content is regparse.c's job; this file decodes the file,
+** reads the "; @name: value" comment lines (regedit ignores them), checks
+** each value, and fills in the defaults.  When both the .reg grammar and a
+** directive are wrong, the error on the earlier line is reported.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "scenario.h"
+#include "imagepath.h"
+#include "winerror_text.h"
+
+#define MAX_FILE_SIZE (16u << 20)
+
+/* Without any @file line, the harness places Exchange 5.5's own KM server. */
+static const char default_winpath[] = "C:\\Exchsrvr\\Bin\\Kmserver.exe";
+static const uint16_t default_version[4] = { 5, 5, 2653, 9 };
+
+/* The state of the directive pass. */
+struct dctx {
+    struct scenario *s;
+    struct kmh_error *err;
+    int line;
+    int file_none;             /* "@file: none" was given */
+};
+
+struct directive {
+    const char *name;
+    int (*fn)(struct dctx *c, const struct directive *d, const char *v, const char *end);
+};
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int is_word(const char *p, const char *end, const char *word)
+{
+    return (size_t)(end - p) == strlen(word) && !memcmp(p, word, (size_t)(end - p));
+}
+
+/* Structured values ignore trailing blanks; free text keeps them. */
+static const char *trim_end(const char *p, const char *end)
+{
+    while (end > p && is_blank(end[-1]))
+        end--;
+    return end;
+}
+
+/* Report FMT (with at most one %s: the directive's name) at the line. */
+static int dfail(struct dctx *c, const char *fmt, const char *name)
+{
+    kmh_error_set(c->err, c->line, fmt, name);
+    return -1;
+}
+
+static int no_memory(struct dctx *c)
+{
+    return dfail(c, "out of memory", NULL);
+}
+
+/* Store a copy of [V, END) in *DST: the directive may appear once. */
+static int set_once(struct dctx *c, const struct directive *d, char **dst,
+                    const char *v, const char *end)
+{
+    if (*dst)
+        return dfail(c, "duplicate @%s", d->name);
+    *dst = strndup(v, (size_t)(end - v));
+    return *dst ? 0 : no_memory(c);
+}
+
+static int d_summary(struct dctx *c, const struct directive *d, const char *v, const char *end)
+{
+    return set_once(c, d, &c->s->summary, v, end);
+}
+
+static int d_image_path(struct dctx *c, const struct directive *d, const char *v, const char *end)
+{
+    return set_once(c, d, &c->s->expect_image_path, v, end);
+}
+
+static int d_secret(struct dctx *c, const struct directive *d, const char *v, const char *end)
+{
+    struct scenario *s = c->s;
+    char **secrets = realloc(s->secrets, (s->nsecrets + 1) * sizeof *secrets);
+    if (!secrets)
+        return no_memory(c);
+    s->secrets = secrets;
+    if (!(secrets[s->nsecrets] = strndup(v, (size_t)(end - v))))
+        return no_memory(c);
+    s->nsecrets++;
+    return 0;
+}
+
+/* Four dotted decimal numbers, each 0..65535. */
+static int parse_version(const char *p, const char *end, uint16_t v[4])
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned long x = 0;
+        size_t digits = 0;
+        if (i && (p == end || *p++ != '.'))
+            return -1;
+        for (; p < end && *p >= '0' && *p <= '9' && digits <= 5; p++, digits++)
+            x = x * 10 + (unsigned long)(*p - '0');
+        if (!digits || digits > 5 || x > 65535)
+            return -1;
+        v[i] = (uint16_t)x;
+    }
+    return p == end ? 0 : -1;
+}
+
+static int d_expect_version(struct dctx *c, const struct directive *d, const char *v,
+                            const char *end)
+{
+    if (c->s->has_expect_version)
+        return dfail(c, "duplicate @%s", d->name);
+    if (parse_version(v, trim_end(v, end), c->s->expect_version))
+        return dfail(c, "@%s must be four dotted numbers from 0 to 65535", d->name);
+    c->s->has_expect_version = 1;
+    return 0;
+}
+
+static int is_drive_path(const char *p, const char *end)
+{
+    int letter = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
+    return end - p > 3 && letter && p[1] == ':' && p[2] == '\\';
+}
+
+static int add_file(struct dctx *c, const struct kmfile *f)
+{
+    struct scenario *s = c->s;
+    struct kmfile *files = realloc(s->files, (s->nfiles + 1) * sizeof *files);
+    if (!files) {
+        free(f->winpath);
+        return no_memory(c);
+    }
+    s->files = files;
+    files[s->nfiles++] = *f;
+    return 0;
+}
+
+/* "WINPATH VERSION", "WINPATH noversion" or "none"; WINPATH may hold blanks. */
+static int d_file(struct dctx *c, const struct directive *d, const char *v, const char *end)
+{
+    struct kmfile f = { 0 };
+    end = trim_end(v, end);
+    int none = is_word(v, end, "none");
+    if (c->file_none || (none && c->s->nfiles))
+        return dfail(c, "@file: none cannot be combined with other @file lines", NULL);
+    c->file_none = none;
+    if (none)
+        return 0;
+    const char *word = end;
+    while (word > v && !is_blank(word[-1]))
+        word--;
+    const char *path_end = trim_end(v, word);
+    if (path_end == v)
+        return dfail(c, "@file needs WINPATH and VERSION (or noversion)", NULL);
+    if (!is_drive_path(v, path_end))
+        return dfail(c, "@file WINPATH must be an absolute path such as C:\\dir\\Kmserver.exe",
+                     NULL);
+    f.has_version = !is_word(word, end, "noversion");
+    if (f.has_version && parse_version(word, end, f.version))
+        return dfail(c, "@file VERSION must be four dotted numbers from 0 to 65535, "
+                     "or noversion", NULL);
+    if (!(f.winpath = strndup(v, (size_t)(path_end - v))))
+        return no_memory(c);
+    return add_file(c, &f);
+}
+
+static int all_digits(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
+/* OUTCOME: 0, ok, not-installed, a decimal Win32 code, or an ERROR_ name. */
+static int parse_outcome(struct dctx *c, const struct directive *d, const char *v,
+                         const char *end, long *code)
+{
+    char word[80];
+    size_t n = (size_t)(end - v);
+    if (is_word(v, end, "ok")) {
+        *code = 0;
+        return 0;
+    }
+    if (is_word(v, end, "not-installed")) {
+        *code = KMH_NOT_INSTALLED;
+        return 0;
+    }
+    if (n >= sizeof word)
+        n = 0;   /* no valid outcome is that long */
+    memcpy(word, v, n);
+    word[n] = 0;
+    if (n && n <= 10 && all_digits(v, end)) {
+        unsigned long long x = strtoull(word, NULL, 10);
+        *code = (long)x;
+        return x <= 0xFFFFFFFFull ? 0 : dfail(c, "@%s: error code above 4294967295", d->name);
+    }
+    if (n > 6 && !strncasecmp(word, "ERROR_", 6))
+        return winerr_from_name(word, code) ? 0 : dfail(c, "unknown error name in @%s", d->name);
+    return dfail(c, "@%s must be 0, ok, not-installed, a Win32 error code or an ERROR_ name",
+                 d->name);
+}
+
+static int set_expectation(struct dctx *c, const struct directive *d, struct expectation *e,
+                           const char *v, const char *end)
+{
+    if (e->set)
+        return dfail(c, "duplicate @%s", d->name);
+    if (parse_outcome(c, d, v, trim_end(v, end), &e->code))
+        return -1;
+    e->set = 1;
+    return 0;
+}
+
+static int d_expect_before(struct dctx *c, const struct directive *d, const char *v,
+                           const char *end)
+{
+    return set_expectation(c, d, &c->s->before, v, end);
+}
+
+static int d_expect_after(struct dctx *c, const struct directive *d, const char *v,
+                          const char *end)
+{
+    return set_expectation(c, d, &c->s->after, v, end);
+}
+
+static const struct directive directives[] = {
+    { "summary", d_summary },
+    { "file", d_file },
+    { "expect-before", d_expect_before },
+    { "expect-after", d_expect_after },
+    { "expect-version", d_expect_version },
+    { "expect-image-path", d_image_path },
+    { "secret", d_secret },
+};
+
+static const struct directive *find_directive(const char *name, size_t n)
+{
+    for (size_t i = 0; i < sizeof directives / sizeof *directives; i++)
+        if (strlen(directives[i].name) == n && !strncasecmp(directives[i].name, name, n))
+            return &directives[i];
+    return NULL;
+}
+
+static int is_name_char(char c)
+{
+    return c == '-' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A comment line ";  @name: value" is a directive; other lines are not ours. */
+static int parse_directive(struct dctx *c, const char *p, const char *end)
+{
+    char name[48];
+    p = text_skip_blanks(p, end);
+    if (p == end || *p != ';')
+        return 0;
+    p = text_skip_blanks(p + 1, end);
+    if (p == end || *p != '@')
+        return 0;
+    const char *start = ++p;
+    while (p < end && is_name_char(*p))
+        p++;
+    if (p == start || p == end || *p != ':' || (p + 1 < end && !is_blank(p[1])))
+        return dfail(c, "malformed directive: write ; @name: value", NULL);
+    const struct directive *d = find_directive(start, (size_t)(p - start));
+    if (!d) {
+        snprintf(name, sizeof name, "%.*s", (int)(p - start), start);
+        return dfail(c, "unknown directive @%s", name);
+    }
+    const char *v = text_skip_blanks(p + 1, end);
+    if (v == end)
+        return dfail(c, "directive @%s needs a value", d->name);
+    return d->fn(c, d, v, end);
+}
+
+static int parse_directives(struct scenario *s, const char *text, size_t len,
+                            struct kmh_error *err)
+{
+    struct dctx c = { .s = s, .err = err };
+    struct text_lines it;
+    const char *line;
+    size_t n;
+    text_lines_init(&it, text, len);
+    while (text_next_line(&it, &line, &n)) {
+        c.line = it.line;
+        if (parse_directive(&c, line, line + n))
+            return -1;
+    }
+    if (s->nfiles || c.file_none)
+        return 0;
+    struct kmfile f = { .winpath = strdup(default_winpath), .has_version = 1 };
+    memcpy(f.version, default_version, sizeof f.version);
+    c.line = 0;
+    return f.winpath ? add_file(&c, &f) : no_memory(&c);
+}
+
+int scenario_parse(const char *name, const uint8_t *bytes, size_t len, struct scenario *s,
+                   struct kmh_error *err)
+{
+    struct kmh_error reg_err, dir_err;
+    struct reg_ops ops;
+    char *text;
+    size_t tlen;
+    int utf16;
+    memset(s, 0, sizeof *s);
+    if (text_decode_file(bytes, len, &text, &tlen, &utf16, err))
+        return -1;
+    int reg_rc = reg_parse(text, tlen, utf16, &ops, &reg_err);
+    int dir_rc = parse_directives(s, text, tlen, &dir_err);
+    free(text);
+    s->ops = ops.ops;
+    s->nops = ops.n;
+    if (!reg_rc && !dir_rc && (s->name = strdup(name)))
+        return 0;
+    if (!reg_rc && !dir_rc)
+        kmh_error_set(err, 0, "out of memory");
+    else
+        *err = !dir_rc || (reg_rc && reg_err.line <= dir_err.line) ? reg_err : dir_err;
+    scenario_free(s);
+    return -1;
+}
+
+/* Read the whole file at PATH into a malloc'd buffer. */
+static int read_file(const char *path, uint8_t **out, size_t *len, struct kmh_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        kmh_error_set(err, 0, "cannot open file: %s", strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf && n <= MAX_FILE_SIZE) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        uint8_t *more = realloc(buf, cap * 2);
+        if (!more)
+            free(buf);
+        buf = more;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (!buf)
+        kmh_error_set(err, 0, "out of memory");
+    else if (failed)
+        kmh_error_set(err, 0, "cannot read file");
+    else if (n > MAX_FILE_SIZE)
+        kmh_error_set(err, 0, "file larger than 16 MiB");
+    else {
+        *out = buf;
+        *len = n;
+        return 0;
+    }
+    free(buf);
+    return -1;
+}
+
+int scenario_load(const char *unix_path, struct scenario *s, struct kmh_error *err)
+{
+    uint8_t *bytes;
+    size_t len;
+    memset(s, 0, sizeof *s);
+    if (read_file(unix_path, &bytes, &len, err))
+        return -1;
+    const char *base = strrchr(unix_path, '/');
+    base = base ? base + 1 : unix_path;
+    size_t n = strlen(base);
+    if (n > 4 && !strcmp(base + n - 4, ".reg"))
+        n -= 4;
+    char *name = strndup(base, n);
+    int rc = name ? scenario_parse(name, bytes, len, s, err) : -1;
+    if (!name)
+        kmh_error_set(err, 0, "out of memory");
+    free(name);
+    free(bytes);
+    return rc;
+}
+
+void scenario_free(struct scenario *s)
+{
+    struct reg_ops ops = { s->ops, s->nops, s->nops };
+    reg_ops_free(&ops);
+    for (size_t i = 0; i < s->nfiles; i++)
+        free(s->files[i].winpath);
+    for (size_t i = 0; i < s->nsecrets; i++)
+        free(s->secrets[i]);
+    free(s->files);
+    free(s->secrets);
+    free(s->name);
+    free(s->summary);
+    free(s->expect_image_path);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,61 @@
+/*
+** scenario.h - one scenario: a NAME.reg file and its ; @directives.
+**
+** The fixed contract is /work/shared/spec/scenario-format.md.  A scenario
+** file is a genuine .reg file (its registry operations come from
+** regparse.c) whose comment lines of the form "; @name: value" say which
+** Kmserver.exe files to place, what the probe must report, and which
+** passwords were planted.  scenario_load() reads and checks everything up
+** front, so the runner only ever sees a complete, valid scenario, or a
+** FILE:LINE error to report.  Pure: no Win32 headers.
+*/
+#ifndef KMH_SCENARIO_H
+#define KMH_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "regparse.h"
+#include "text.h"
+
+/* One emulated Kmserver.exe to place before the run. */
+struct kmfile {
+    char *winpath;          /* absolute drive path, e.g. C:\Exchsrvr\Bin\Kmserver.exe */
+    int has_version;        /* 0: a PE image with no version resource */
+    uint16_t version[4];
+};
+
+struct expectation {
+    int set;                /* 0: not checked */
+    long code;              /* 0 found, a Win32 error code, or -1 not installed
+                               (KMH_NOT_INSTALLED, emu/imagepath.h) */
+};
+
+struct scenario {
+    char *name;             /* the file name without .reg */
+    char *summary;          /* NULL when not given */
+    struct reg_op *ops;     /* the registry content, in file order */
+    size_t nops;
+    struct kmfile *files;   /* default: one C:\Exchsrvr\Bin\Kmserver.exe 5.5.2653.9 */
+    size_t nfiles;          /* 0 after "@file: none" */
+    struct expectation before, after;
+    int has_expect_version;
+    uint16_t expect_version[4];
+    char *expect_image_path;   /* NULL when not checked */
+    char **secrets;
+    size_t nsecrets;
+};
+
+/* Read and parse the file at UNIX_PATH; the name is its base name without
+** ".reg".  Returns 0, or -1 with ERR set (line 0 when the file as a whole is
+** at fault, e.g. unreadable) and *S empty. */
+int scenario_load(const char *unix_path, struct scenario *s, struct kmh_error *err);
+
+/* Parse the LEN bytes of a scenario file called NAME.  Returns 0, or -1 with
+** ERR set to the first bad line of the file and *S empty. */
+int scenario_parse(const char *name, const uint8_t *bytes, size_t len, struct scenario *s,
+                   struct kmh_error *err);
+
+/* Free everything *S holds and empty it (safe on an empty scenario). */
+void scenario_free(struct scenario *s);
+
+#endif /* KMH_SCENARIO_H */

@@ -1,0 +1,351 @@
+/*
+** test_scenario.c - unit tests for harness/scenario.c: the "; @name: value"
+** directives of scenario-format.md, their defaults and errors, and loading
+** a NAME.reg file.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "scenario.h"
+
+#define V5 "Windows Registry Editor Version 5.00\n"
+#define KEY "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS]\n"
+
+static struct scenario sc;
+
+static int teardown(void **state)
+{
+    scenario_free(&sc);
+    return 0;
+}
+
+#define parse_ok(text) parse_ok_at(text, __FILE__, __LINE__)
+static void parse_ok_at(const char *text, const char *file, int line)
+{
+    struct kmh_error err = { 0 };
+    scenario_free(&sc);
+    int rc = scenario_parse("case", (const uint8_t *)text, strlen(text), &sc, &err);
+    if (rc)
+        print_error("unexpected error at line %d: %s\n", err.line, err.msg);
+    _assert_int_equal(rc, 0, file, line);
+}
+
+#define parse_error(text, line, msg) parse_error_at(text, line, msg, __FILE__, __LINE__)
+static void parse_error_at(const char *text, int line, const char *msg, const char *file, int at)
+{
+    struct scenario s;
+    struct kmh_error err = { 0 };
+    _assert_int_equal(scenario_parse("case", (const uint8_t *)text, strlen(text), &s, &err), -1,
+                      file, at);
+    _assert_string_equal(err.msg, msg, file, at);
+    _assert_int_equal(err.line, line, file, at);
+    _assert_int_equal(s.name == NULL && s.ops == NULL && s.files == NULL && s.nfiles == 0, 1,
+                      file, at);
+}
+
+static void test_defaults_without_directives(void **state)
+{
+    parse_ok(V5 KEY "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe\"\n");
+    assert_string_equal(sc.name, "case");
+    assert_null(sc.summary);
+    assert_int_equal(sc.nops, 2);
+    assert_int_equal(sc.ops[1].kind, REG_OP_SET_VALUE);
+    assert_int_equal(sc.nfiles, 1);
+    assert_string_equal(sc.files[0].winpath, "C:\\Exchsrvr\\Bin\\Kmserver.exe");
+    assert_int_equal(sc.files[0].has_version, 1);
+    assert_int_equal(sc.files[0].version[0], 5);
+    assert_int_equal(sc.files[0].version[1], 5);
+    assert_int_equal(sc.files[0].version[2], 2653);
+    assert_int_equal(sc.files[0].version[3], 9);
+    assert_int_equal(sc.before.set, 0);
+    assert_int_equal(sc.after.set, 0);
+    assert_int_equal(sc.has_expect_version, 0);
+    assert_null(sc.expect_image_path);
+    assert_int_equal(sc.nsecrets, 0);
+}
+
+static void test_all_directives(void **state)
+{
+    parse_ok(V5
+             "; @summary: password after the path\n"
+             "; @file: D:\\Program Files\\Exchsrvr\\Kmserver.exe 5.5.2650.0\n"
+             "; @file: C:\\Old\\Kmserver.exe noversion\n"
+             "; @expect-before: ERROR_FILE_NOT_FOUND\n"
+             "; @expect-after: ok\n"
+             "; @expect-version: 5.5.2650.0\n"
+             "; @expect-image-path: D:\\Program Files\\Exchsrvr\\Kmserver.exe\n"
+             "; @secret: hunter2\n"
+             "; @secret: s3cr3t two\n"
+             KEY);
+    assert_string_equal(sc.summary, "password after the path");
+    assert_int_equal(sc.nfiles, 2);
+    assert_string_equal(sc.files[0].winpath, "D:\\Program Files\\Exchsrvr\\Kmserver.exe");
+    assert_int_equal(sc.files[0].has_version, 1);
+    assert_int_equal(sc.files[0].version[2], 2650);
+    assert_int_equal(sc.files[0].version[3], 0);
+    assert_string_equal(sc.files[1].winpath, "C:\\Old\\Kmserver.exe");
+    assert_int_equal(sc.files[1].has_version, 0);
+    assert_int_equal(sc.before.set, 1);
+    assert_int_equal(sc.before.code, 2);
+    assert_int_equal(sc.after.set, 1);
+    assert_int_equal(sc.after.code, 0);
+    assert_int_equal(sc.has_expect_version, 1);
+    assert_int_equal(sc.expect_version[0], 5);
+    assert_int_equal(sc.expect_version[2], 2650);
+    assert_string_equal(sc.expect_image_path, "D:\\Program Files\\Exchsrvr\\Kmserver.exe");
+    assert_int_equal(sc.nsecrets, 2);
+    assert_string_equal(sc.secrets[0], "hunter2");
+    assert_string_equal(sc.secrets[1], "s3cr3t two");
+    assert_int_equal(sc.nops, 1);
+}
+
+static void test_directive_names_are_case_insensitive(void **state)
+{
+    parse_ok(V5 "; @SUMMARY: a\n;@Expect-After: 3\n");
+    assert_string_equal(sc.summary, "a");
+    assert_int_equal(sc.after.code, 3);
+}
+
+static void test_values_are_literal(void **state)
+{
+    /* blanks after the colon are skipped; trailing blanks are kept; CR is not part */
+    parse_ok(V5 "; @expect-image-path:  \t C:\\a b.exe  \"x\" \\n  \r\n; @secret: p w \r\n");
+    assert_string_equal(sc.expect_image_path, "C:\\a b.exe  \"x\" \\n  ");
+    assert_string_equal(sc.secrets[0], "p w ");
+}
+
+static void test_directives_may_appear_anywhere(void **state)
+{
+    parse_ok(V5 KEY "\"A\"=hex:01,\\\n; @secret: between continuation lines\n  02\n"
+             "\"B\"=\"x\"\n; @summary: at the end");
+    assert_string_equal(sc.secrets[0], "between continuation lines");
+    assert_string_equal(sc.summary, "at the end");
+    assert_int_equal(sc.nops, 3);
+    assert_int_equal(sc.ops[1].len, 2);
+}
+
+static void test_outcomes(void **state)
+{
+    static const struct { const char *text; long code; } cases[] = {
+        { "0", 0 }, { "ok", 0 }, { "2", 2 }, { "123", 123 }, { "1812", 1812 },
+        { "not-installed", -1 }, { "ERROR_PATH_NOT_FOUND", 3 }, { "ERROR_INVALID_NAME", 123 },
+        { "error_resource_data_not_found", 1812 }, { "ERROR_SUCCESS", 0 }, { "4294967295", 4294967295 },
+    };
+    char text[200];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(text, sizeof text, V5 "; @expect-before: %s\n", cases[i].text);
+        parse_ok(text);
+        assert_int_equal(sc.before.set, 1);
+        assert_int_equal(sc.before.code, cases[i].code);
+    }
+}
+
+static void test_bad_outcomes(void **state)
+{
+    parse_error(V5 "; @expect-before: ERROR_NO_SUCH_THING\n", 2,
+                "unknown error name in @expect-before");
+    parse_error(V5 "; @expect-after: maybe\n", 2,
+                "@expect-after must be 0, ok, not-installed, a Win32 error code or an ERROR_ name");
+    parse_error(V5 "; @expect-after: -1\n", 2,
+                "@expect-after must be 0, ok, not-installed, a Win32 error code or an ERROR_ name");
+    parse_error(V5 "; @expect-after: OK\n", 2,
+                "@expect-after must be 0, ok, not-installed, a Win32 error code or an ERROR_ name");
+    parse_error(V5 "; @expect-after: 4294967296\n", 2,
+                "@expect-after: error code above 4294967295");
+    parse_error(V5 "; @expect-after: 12345678901\n", 2,
+                "@expect-after must be 0, ok, not-installed, a Win32 error code or an ERROR_ name");
+}
+
+static void test_file_none(void **state)
+{
+    parse_ok(V5 "; @file: none\n");
+    assert_int_equal(sc.nfiles, 0);
+    assert_null(sc.files);
+}
+
+static void test_file_none_cannot_be_combined(void **state)
+{
+    parse_error(V5 "; @file: none\n; @file: C:\\k.exe 1.2.3.4\n", 3,
+                "@file: none cannot be combined with other @file lines");
+    parse_error(V5 "; @file: C:\\k.exe 1.2.3.4\n\n; @file: none\n", 4,
+                "@file: none cannot be combined with other @file lines");
+}
+
+static void test_bad_file_directives(void **state)
+{
+    parse_error(V5 "; @file: C:\\Exchsrvr\\Bin\\Kmserver.exe\n", 2,
+                "@file needs WINPATH and VERSION (or noversion)");
+    parse_error(V5 "; @file: Kmserver.exe 5.5.2653.9\n", 2,
+                "@file WINPATH must be an absolute path such as C:\\dir\\Kmserver.exe");
+    parse_error(V5 "; @file: \\\\server\\share\\Kmserver.exe 5.5.2653.9\n", 2,
+                "@file WINPATH must be an absolute path such as C:\\dir\\Kmserver.exe");
+    parse_error(V5 "; @file: C:\\ 5.5.2653.9\n", 2,
+                "@file WINPATH must be an absolute path such as C:\\dir\\Kmserver.exe");
+    static const char *const versions[] = { "5.5.2653", "5.5.2653.9.1", "65536.0.0.0",
+                                            "5.5.x.9", "5..2653.9", "NoVersion", "000001.0.0.0" };
+    char text[200];
+    for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
+        snprintf(text, sizeof text, V5 "; @file: C:\\k.exe %s\n", versions[i]);
+        parse_error(text, 2, "@file VERSION must be four dotted numbers from 0 to 65535, "
+                    "or noversion");
+    }
+}
+
+static void test_file_version_limits_and_trailing_blanks(void **state)
+{
+    parse_ok(V5 "; @file: c:\\k.exe 65535.0.00065.1  \n");
+    assert_string_equal(sc.files[0].winpath, "c:\\k.exe");
+    assert_int_equal(sc.files[0].version[0], 65535);
+    assert_int_equal(sc.files[0].version[2], 65);
+}
+
+static void test_bad_expect_version(void **state)
+{
+    parse_error(V5 "; @expect-version: 5.5\n", 2,
+                "@expect-version must be four dotted numbers from 0 to 65535");
+}
+
+static void test_malformed_and_unknown_directives(void **state)
+{
+    parse_error(V5 "; @sumary: typo\n", 2, "unknown directive @sumary");
+    parse_error(V5 "; @summary no colon\n", 2, "malformed directive: write ; @name: value");
+    parse_error(V5 "; @summary:x\n", 2, "malformed directive: write ; @name: value");
+    parse_error(V5 "; @: x\n", 2, "malformed directive: write ; @name: value");
+    parse_error(V5 "; @summary:\n", 2, "directive @summary needs a value");
+    parse_error(V5 "; @secret:   \n", 2, "directive @secret needs a value");
+}
+
+static void test_ordinary_comments_are_not_directives(void **state)
+{
+    parse_ok(V5 "; summary: not a directive\n;; @x\n# @summary: hash comments are not\n");
+    assert_null(sc.summary);
+}
+
+static void test_duplicates(void **state)
+{
+    parse_error(V5 "; @summary: a\n; @summary: b\n", 3, "duplicate @summary");
+    parse_error(V5 "; @expect-before: 0\n; @Expect-Before: 2\n", 3, "duplicate @expect-before");
+    parse_error(V5 "; @expect-after: 0\n; @expect-after: 0\n", 3, "duplicate @expect-after");
+    parse_error(V5 "; @expect-version: 1.2.3.4\n; @expect-version: 1.2.3.4\n", 3,
+                "duplicate @expect-version");
+    parse_error(V5 "; @expect-image-path: a\n; @expect-image-path: a\n", 3,
+                "duplicate @expect-image-path");
+}
+
+static void test_earlier_error_wins(void **state)
+{
+    parse_error(V5 "; @bogus: x\n" KEY "\"A\"=nonsense\n", 2, "unknown directive @bogus");
+    parse_error(V5 KEY "\"A\"=nonsense\n; @bogus: x\n", 3, "unknown value type");
+    parse_error("; @summary: before the header\n", 1,
+                "missing header: first line must be REGEDIT4 or Windows Registry Editor Version 5.00");
+}
+
+static void test_decoding_errors_are_reported(void **state)
+{
+    struct scenario s;
+    struct kmh_error err;
+    static const uint8_t odd[] = { 0xFF, 0xFE, 'W', 0, 'x' };
+    assert_int_equal(scenario_parse("x", odd, sizeof odd, &s, &err), -1);
+    assert_int_equal(err.line, 0);
+    assert_string_equal(err.msg, "odd number of bytes in UTF-16 file");
+}
+
+static void test_utf16_scenario(void **state)
+{
+    const char *utf8 = V5 "; @secret: p\xC3\xA4ss\r\n" KEY
+                       "\"ImagePath\"=hex(2):43,00,3a,00,5c,00,6b,00,00,00\r\n";
+    uint16_t *w;
+    size_t units;
+    assert_int_equal(text_utf8_to_utf16(utf8, strlen(utf8), &w, &units), TEXT_OK);
+    uint8_t *file = malloc(2 + 2 * units);
+    file[0] = 0xFF;
+    file[1] = 0xFE;
+    for (size_t i = 0; i < units; i++) {
+        file[2 + 2 * i] = (uint8_t)w[i];
+        file[3 + 2 * i] = (uint8_t)(w[i] >> 8);
+    }
+    struct kmh_error err;
+    scenario_free(&sc);
+    assert_int_equal(scenario_parse("u16", file, 2 + 2 * units, &sc, &err), 0);
+    assert_string_equal(sc.secrets[0], "p\xC3\xA4ss");
+    assert_int_equal(sc.nops, 2);
+    assert_int_equal(sc.ops[1].type, KMH_REG_EXPAND_SZ);
+    assert_int_equal(sc.ops[1].len, 10);
+    assert_memory_equal(sc.ops[1].data, "C\0:\0\\\0k\0\0\0", 10);
+    free(file);
+    free(w);
+}
+
+static void test_errors_do_not_quote_secrets(void **state)
+{
+    struct scenario s;
+    struct kmh_error err;
+    const char *text = V5 "; @secret: hunter2\n" KEY "\"ImagePath\"=\"C:\\\\k.exe hunter2\\q\"\n";
+    assert_int_equal(scenario_parse("x", (const uint8_t *)text, strlen(text), &s, &err), -1);
+    assert_int_equal(err.line, 4);
+    assert_null(strstr(err.msg, "hunter2"));
+}
+
+static void test_load_names_the_scenario_after_its_file(void **state)
+{
+    char dir[] = "/tmp/kmh-scenario-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pw-after-path.reg", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("REGEDIT4\r\n; @expect-after: 0\r\n" KEY, f);
+    fclose(f);
+    struct kmh_error err;
+    scenario_free(&sc);
+    assert_int_equal(scenario_load(path, &sc, &err), 0);
+    assert_string_equal(sc.name, "pw-after-path");
+    assert_int_equal(sc.after.set, 1);
+    assert_int_equal(sc.nops, 1);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_load_missing_file(void **state)
+{
+    struct scenario s;
+    struct kmh_error err;
+    assert_int_equal(scenario_load("/nonexistent/dir/x.reg", &s, &err), -1);
+    assert_int_equal(err.line, 0);
+    assert_string_equal(err.msg, "cannot open file: No such file or directory");
+    assert_null(s.name);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_defaults_without_directives),
+        T(test_all_directives),
+        T(test_directive_names_are_case_insensitive),
+        T(test_values_are_literal),
+        T(test_directives_may_appear_anywhere),
+        T(test_outcomes),
+        T(test_bad_outcomes),
+        T(test_file_none),
+        T(test_file_none_cannot_be_combined),
+        T(test_bad_file_directives),
+        T(test_file_version_limits_and_trailing_blanks),
+        T(test_bad_expect_version),
+        T(test_malformed_and_unknown_directives),
+        T(test_ordinary_comments_are_not_directives),
+        T(test_duplicates),
+        T(test_earlier_error_wins),
+        T(test_decoding_errors_are_reported),
+        T(test_utf16_scenario),
+        T(test_errors_do_not_quote_secrets),
+        T(test_load_names_the_scenario_after_its_file),
+        T(test_load_missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,554 @@
+/*
+** Unit tests for db/store.c: the results database.
+**
+** Each test works on a fresh file in its own temporary directory and
+** checks the file with plain SQL through a second, independent connection,
+** the way the sqlite3 shell and other people's pipelines see it: the
+** outcome view's columns and NULLs (shared/spec/interface.md), the schema
+** version, WAL mode, batching, refusals, and two processes appending to
+** one file at the same time.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fixture {
+    char dir[64];
+    char path[96];
+};
+
+static int make_dir(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+
+    if (fx == NULL)
+        return -1;
+    strcpy(fx->dir, "/tmp/kmh-store-XXXXXX");
+    if (mkdtemp(fx->dir) == NULL)
+        return -1;
+    snprintf(fx->path, sizeof fx->path, "%s/results.db", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+static int remove_dir(void **state)
+{
+    struct fixture *fx = *state;
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    free(fx);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- helpers ---- */
+
+static struct store *open_ok(const char *path)
+{
+    struct store *st = NULL;
+    char err[256] = "";
+
+    if (store_open(path, &st, err, sizeof err) != 0)
+        fail_msg("store_open(%s): %s", path, err);
+    return st;
+}
+
+/* An independent connection, like the sqlite3 shell's. */
+static sqlite3 *peek(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 30000);
+    return db;
+}
+
+static long long query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    long long value;
+
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+/* The first column of the first row as text ("(null)" for NULL), in buf. */
+static const char *query_text(sqlite3 *db, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *stmt = NULL;
+    const unsigned char *text;
+
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    text = sqlite3_column_text(stmt, 0);
+    snprintf(buf, len, "%s", text ? (const char *)text : "(null)");
+    sqlite3_finalize(stmt);
+    return buf;
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static const struct store_run_info run_info = {
+    "test-1.0", "wine-8.0", "testhost", "kmharness run scenarios",
+};
+
+static long long begin_ok(struct store *st)
+{
+    long long run_id = 0;
+
+    if (store_begin_run(st, &run_info, &run_id) != 0)
+        fail_msg("store_begin_run: %s", store_error(st));
+    return run_id;
+}
+
+static struct store_scenario plain_scenario(const char *name, const char *verdict)
+{
+    struct store_scenario sc = { .name = name, .verdict = verdict };
+
+    sc.before = (struct store_probe){ 1, 0, "ok", "5.5.2653.9" };
+    sc.after = sc.before;
+    return sc;
+}
+
+static void add_ok(struct store *st, long long run_id, int seq, const struct store_scenario *sc)
+{
+    if (store_add_scenario(st, run_id, seq, sc) != 0)
+        fail_msg("store_add_scenario(%d): %s", seq, store_error(st));
+}
+
+static void end_ok(struct store *st, long long run_id, int passed, int failed, int errors)
+{
+    if (store_end_run(st, run_id, passed, failed, errors) != 0)
+        fail_msg("store_end_run: %s", store_error(st));
+}
+
+static int open_fails(const char *path, char *err, size_t errlen)
+{
+    struct store *st = (struct store *)&st; /* must come back NULL */
+    int rc = store_open(path, &st, err, errlen);
+
+    assert_null(st);
+    return rc;
+}
+
+/* ---- a new file ---- */
+
+static void new_file_is_version_1_in_wal_mode(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    sqlite3 *db = peek(fx->path);
+    char buf[64];
+
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    assert_string_equal(query_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+                                   " ('run', 'scenario_result', 'check_result', 'outcome')"), 4);
+    assert_int_equal(query_int(store_db(st), "PRAGMA synchronous"), 1 /* NORMAL */);
+    assert_int_equal(query_int(store_db(st), "PRAGMA foreign_keys"), 1);
+    sqlite3_close(db);
+    store_close(st);
+}
+
+/* Exactly the contract's columns, in its order. */
+static void outcome_view_has_the_contract_columns(void **state)
+{
+    static const char *const columns[] = {
+        "run_id", "scenario", "image_path_before", "before_code",
+        "image_path_after", "after_code", "verdict",
+    };
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    sqlite3_stmt *stmt = NULL;
+
+    assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT * FROM outcome", -1, &stmt, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_column_count(stmt), 7);
+    for (int i = 0; i < 7; i++)
+        assert_string_equal(sqlite3_column_name(stmt, i), columns[i]);
+    sqlite3_finalize(stmt);
+    store_close(st);
+}
+
+static void reopening_keeps_the_data(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    struct store_scenario sc = plain_scenario("kept", "pass");
+    long long first = begin_ok(st);
+    sqlite3 *db;
+
+    add_ok(st, first, 0, &sc);
+    end_ok(st, first, 1, 0, 0);
+    store_close(st);
+
+    st = open_ok(fx->path);
+    assert_true(begin_ok(st) > first);
+    store_close(st);
+
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM run"), 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome WHERE scenario = 'kept'"), 1);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    sqlite3_close(db);
+}
+
+/* ---- what a run records ---- */
+
+/* Three scenarios covering the contract's cases: version found after a
+** Win32 error, KM server not installed, and an input error. */
+static void record_three_kinds(struct store *st, long long run_id)
+{
+    static const struct store_check fixed_checks[] = {
+        { "no-secret-left", 1, NULL },
+        { "same-file", 0, "now names C:\\Other\\Kmserver.exe" },
+    };
+    struct store_scenario fixed = plain_scenario("password-in-path", "fail");
+    struct store_scenario absent = plain_scenario("not-installed", "pass");
+    struct store_scenario unreadable = { .name = "bad-directive", .verdict = "error",
+                                         .error_text = "bad-directive.reg:3: unknown directive" };
+
+    fixed.image_path_before = "C:\\Exchsrvr\\Bin\\Kmserver.exe <redacted>";
+    fixed.type_before = fixed.type_after = "REG_EXPAND_SZ";
+    fixed.before = (struct store_probe){ 1, 2, "The system cannot find the file specified.", NULL };
+    fixed.image_path_after = "C:\\Exchsrvr\\Bin\\Kmserver.exe";
+    fixed.fix_action = "strip-arguments";
+    fixed.checks = fixed_checks;
+    fixed.nchecks = 2;
+    fixed.elapsed_ms = 12.5;
+    absent.before = absent.after = (struct store_probe){ 1, -1, NULL, NULL };
+    add_ok(st, run_id, 0, &fixed);
+    add_ok(st, run_id, 1, &absent);
+    add_ok(st, run_id, 2, &unreadable);
+}
+
+static void outcome_view_values_and_nulls(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    long long run_id = begin_ok(st);
+    sqlite3 *db;
+    char sql[256], buf[128];
+
+    record_three_kinds(st, run_id);
+    end_ok(st, run_id, 1, 1, 1);
+    store_close(st);
+    db = peek(fx->path);
+
+#define ROW(name, expr) (snprintf(sql, sizeof sql, "SELECT %s FROM outcome WHERE run_id = %lld" \
+                                  " AND scenario = '%s'", expr, run_id, name), sql)
+    assert_string_equal(query_text(db, ROW("password-in-path", "image_path_before"), buf, sizeof buf),
+                        "C:\\Exchsrvr\\Bin\\Kmserver.exe <redacted>");
+    assert_int_equal(query_int(db, ROW("password-in-path", "before_code")), 2);
+    assert_string_equal(query_text(db, ROW("password-in-path", "image_path_after"), buf, sizeof buf),
+                        "C:\\Exchsrvr\\Bin\\Kmserver.exe");
+    assert_string_equal(query_text(db, ROW("password-in-path", "typeof(after_code) || after_code"),
+                                   buf, sizeof buf), "integer0");
+    assert_string_equal(query_text(db, ROW("password-in-path", "verdict"), buf, sizeof buf), "fail");
+
+    assert_int_equal(query_int(db, ROW("not-installed", "before_code")), -1);
+    assert_int_equal(query_int(db, ROW("not-installed", "after_code")), -1);
+    assert_int_equal(query_int(db, ROW("not-installed", "image_path_before IS NULL"
+                                                        " AND image_path_after IS NULL")), 1);
+
+    /* An input error: the probe did not run, so the codes are NULL, not 0. */
+    assert_int_equal(query_int(db, ROW("bad-directive", "before_code IS NULL AND after_code IS NULL"
+                                                        " AND image_path_before IS NULL")), 1);
+    assert_string_equal(query_text(db, ROW("bad-directive", "verdict"), buf, sizeof buf), "error");
+#undef ROW
+    sqlite3_close(db);
+}
+
+static void run_row_and_checks_are_recorded(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    long long run_id = begin_ok(st);
+    sqlite3 *db;
+    char buf[128];
+
+    record_three_kinds(st, run_id);
+    end_ok(st, run_id, 1, 1, 1);
+    store_close(st);
+    db = peek(fx->path);
+
+    assert_string_equal(query_text(db, "SELECT harness_version || '|' || wine_version || '|' ||"
+                                       " host || '|' || command_line FROM run", buf, sizeof buf),
+                        "test-1.0|wine-8.0|testhost|kmharness run scenarios");
+    assert_int_equal(query_int(db, "SELECT passed * 100 + failed * 10 + errors FROM run"), 111);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM run WHERE"
+                                   " started_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T"
+                                   "[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z' AND ended_at >= started_at"),
+                     1);
+    assert_string_equal(query_text(db, "SELECT group_concat(name || '=' || ok, ',') FROM"
+                                       " (SELECT name, ok FROM check_result WHERE seq = 0"
+                                       " ORDER BY rowid)", buf, sizeof buf),
+                        "no-secret-left=1,same-file=0");
+    assert_string_equal(query_text(db, "SELECT before_message FROM scenario_result WHERE seq = 0",
+                                   buf, sizeof buf), "The system cannot find the file specified.");
+    assert_int_equal(query_int(db, "SELECT before_version IS NULL AND after_version = '5.5.2653.9'"
+                                   " AND type_before = 'REG_EXPAND_SZ' AND elapsed_ms = 12.5"
+                                   " AND fix_action = 'strip-arguments'"
+                                   " FROM scenario_result WHERE seq = 0"), 1);
+    assert_int_equal(query_int(db, "SELECT before_message IS NULL AND before_version IS NULL"
+                                   " FROM scenario_result WHERE seq = 2"), 1);
+    sqlite3_close(db);
+}
+
+/* Scenarios reach the file in batches, all of them by the end of the run. */
+static void scenarios_are_written_in_batches(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    struct store_scenario sc = plain_scenario("batched", "pass");
+    long long run_id = begin_ok(st);
+    sqlite3 *db = peek(fx->path);
+
+    for (int seq = 0; seq < STORE_BATCH - 1; seq++)
+        add_ok(st, run_id, seq, &sc);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM scenario_result"), 0);
+    add_ok(st, run_id, STORE_BATCH - 1, &sc);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM scenario_result"), STORE_BATCH);
+    add_ok(st, run_id, STORE_BATCH, &sc);
+    end_ok(st, run_id, STORE_BATCH + 1, 0, 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM scenario_result"), STORE_BATCH + 1);
+    sqlite3_close(db);
+    store_close(st);
+}
+
+/* A run cut short (no store_end_run) still keeps its scenarios. */
+static void close_writes_the_buffer(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    struct store_scenario sc = plain_scenario("interrupted", "pass");
+    long long run_id = begin_ok(st);
+    sqlite3 *db;
+
+    add_ok(st, run_id, 0, &sc);
+    store_close(st);
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"), 1);
+    assert_int_equal(query_int(db, "SELECT ended_at IS NULL AND passed IS NULL FROM run"), 1);
+    sqlite3_close(db);
+}
+
+/* ---- refusals ---- */
+
+static void bad_scenarios_are_refused_alone(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    struct store_scenario good = plain_scenario("good", "pass");
+    struct store_scenario odd = plain_scenario("odd", "passed");
+    struct store_scenario nameless = plain_scenario(NULL, "pass");
+    long long run_id = begin_ok(st);
+    sqlite3 *db;
+
+    assert_int_not_equal(store_add_scenario(st, run_id, 0, &odd), 0);
+    assert_non_null(strstr(store_error(st), "verdict"));
+    assert_int_not_equal(store_add_scenario(st, run_id, 0, &nameless), 0);
+    add_ok(st, run_id, 0, &good);
+    assert_int_not_equal(store_add_scenario(st, run_id, 0, &good), 0); /* same seq again */
+    add_ok(st, run_id, 1, &good);
+    end_ok(st, run_id, 2, 0, 0);
+    store_close(st);
+
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"), 2);
+    sqlite3_close(db);
+}
+
+static void ending_an_unknown_run_fails(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    long long run_id = begin_ok(st);
+
+    assert_int_not_equal(store_end_run(st, run_id + 41, 0, 0, 0), 0);
+    assert_non_null(strstr(store_error(st), "no run"));
+    end_ok(st, run_id, 0, 0, 0);
+    store_close(st);
+}
+
+/* A newer harness's file is refused and left exactly as it was. */
+static void newer_schema_is_refused_untouched(void **state)
+{
+    struct fixture *fx = *state;
+    sqlite3 *db = NULL;
+    char err[256] = "", buf[32];
+
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    exec_ok(db, "CREATE TABLE future (x); PRAGMA user_version = 2;");
+    sqlite3_close(db);
+
+    assert_int_not_equal(open_fails(fx->path, err, sizeof err), 0);
+    assert_non_null(strstr(err, fx->path));
+    assert_non_null(strstr(err, "version 2"));
+    assert_non_null(strstr(err, "newer"));
+
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 2);
+    assert_string_equal(query_text(db, "PRAGMA journal_mode", buf, sizeof buf), "delete");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master"), 1);
+    sqlite3_close(db);
+}
+
+static void foreign_database_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    sqlite3 *db = NULL;
+    char err[256] = "";
+
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    exec_ok(db, "CREATE TABLE photos (id INTEGER PRIMARY KEY)");
+    sqlite3_close(db);
+
+    assert_int_not_equal(open_fails(fx->path, err, sizeof err), 0);
+    assert_non_null(strstr(err, "not a kmharness database"));
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master"), 1);
+    sqlite3_close(db);
+}
+
+static void non_database_file_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    FILE *f = fopen(fx->path, "w");
+    char err[256] = "";
+
+    assert_non_null(f);
+    for (int i = 0; i < 100; i++)
+        fputs("this is a text file, not a database\n", f);
+    fclose(f);
+    assert_int_not_equal(open_fails(fx->path, err, sizeof err), 0);
+    assert_non_null(strstr(err, fx->path));
+}
+
+static void missing_directory_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    char path[160], err[256] = "";
+
+    snprintf(path, sizeof path, "%s/no/such/dir/results.db", fx->dir);
+    assert_int_not_equal(open_fails(path, err, sizeof err), 0);
+    assert_non_null(strstr(err, path));
+}
+
+/* ---- two writers ---- */
+
+#define PER_WRITER 500
+
+/* A child process: waits for the start signal, appends one run of
+** PER_WRITER scenarios (each with one check), exits 0 on success. */
+static void writer(const char *path, int start_fd)
+{
+    struct store *st = NULL;
+    struct store_check check = { "same-file", 1, NULL };
+    struct store_scenario sc = plain_scenario("concurrent", "pass");
+    char err[256], go;
+    long long run_id;
+    int rc;
+
+    sc.checks = &check;
+    sc.nchecks = 1;
+    if (read(start_fd, &go, 1) != 0)
+        _exit(10);
+    if (store_open(path, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "writer %d: %s\n", (int)getpid(), err);
+        _exit(11);
+    }
+    rc = store_begin_run(st, &run_info, &run_id);
+    for (int seq = 0; rc == 0 && seq < PER_WRITER; seq++)
+        rc = store_add_scenario(st, run_id, seq, &sc);
+    if (rc == 0)
+        rc = store_end_run(st, run_id, PER_WRITER, 0, 0);
+    if (rc != 0)
+        fprintf(stderr, "writer %d: %s\n", (int)getpid(), store_error(st));
+    store_close(st);
+    _exit(rc == 0 ? 0 : 12);
+}
+
+/* Both children start together on a file that does not exist yet, so they
+** also race to create the schema. */
+static void two_processes_append_to_one_file(void **state)
+{
+    struct fixture *fx = *state;
+    int start[2];
+    pid_t pids[2];
+    sqlite3 *db;
+
+    assert_int_equal(pipe(start), 0);
+    for (int i = 0; i < 2; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            close(start[1]);
+            writer(fx->path, start[0]);
+        }
+    }
+    close(start[0]);
+    close(start[1]); /* the start signal: both reads return 0 */
+    for (int i = 0; i < 2; i++) {
+        int status = 0;
+
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"), 2 * PER_WRITER);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM check_result"), 2 * PER_WRITER);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM run"), 2);
+    assert_int_equal(query_int(db, "SELECT count(DISTINCT run_id) FROM outcome"), 2);
+    assert_int_equal(query_int(db, "SELECT min(n) FROM (SELECT count(*) AS n FROM outcome"
+                                   " GROUP BY run_id)"), PER_WRITER);
+    assert_int_equal(query_int(db, "SELECT sum(passed) FROM run WHERE ended_at IS NOT NULL"),
+                     2 * PER_WRITER);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    sqlite3_close(db);
+}
+
+#define FILE_TEST(name) cmocka_unit_test_setup_teardown(name, make_dir, remove_dir)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FILE_TEST(new_file_is_version_1_in_wal_mode),
+        FILE_TEST(outcome_view_has_the_contract_columns),
+        FILE_TEST(reopening_keeps_the_data),
+        FILE_TEST(outcome_view_values_and_nulls),
+        FILE_TEST(run_row_and_checks_are_recorded),
+        FILE_TEST(scenarios_are_written_in_batches),
+        FILE_TEST(close_writes_the_buffer),
+        FILE_TEST(bad_scenarios_are_refused_alone),
+        FILE_TEST(ending_an_unknown_run_fails),
+        FILE_TEST(newer_schema_is_refused_untouched),
+        FILE_TEST(foreign_database_is_refused),
+        FILE_TEST(non_database_file_is_refused),
+        FILE_TEST(missing_directory_is_refused),
+        FILE_TEST(two_processes_append_to_one_file),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,312 @@
+/*
+** test_kmserver.c: Wine tests for emu/kmserver.c and emu/verblob.c.
+**
+** Places emulated Kmserver.exe images in the prefix and checks them with
+** the real APIs: the version API reads back every VERSIONINFO field, a
+** noversion image has no resources (1812), folders and drives are created
+** on demand, and kmserver_clear() removes exactly what was created.
+*/
+#include <windows.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "kmserver.h"
+#include "verblob.h"
+
+extern const unsigned long kmserver_template_len;
+
+static const struct kmserver_image v5526539 = { KMSERVER_PE_VERSION, { 5, 5, 2653, 9 } };
+static const struct kmserver_image noversion = { KMSERVER_PE_NOVERSION, { 0, 0, 0, 0 } };
+
+static int exists(const WCHAR *path)
+{
+    return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+static int is_folder(const WCHAR *path)
+{
+    DWORD a = GetFileAttributesW(path);
+    return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* The whole version resource of PATH (malloc'd), or NULL with the error. */
+static void *version_info(const WCHAR *path, DWORD *err)
+{
+    DWORD handle, size;
+    SetLastError(0);
+    size = GetFileVersionInfoSizeW(path, &handle);
+    *err = GetLastError();
+    if (!size)
+        return NULL;
+    void *info = malloc(size);
+    assert_non_null(info);
+    assert_true(GetFileVersionInfoW(path, 0, size, info));
+    return info;
+}
+
+/* The UTF-16 string at SUB compared with ASCII EXPECT. */
+static void assert_query_string(void *info, const WCHAR *sub, const char *expect)
+{
+    WCHAR *value = NULL;
+    UINT len = 0;
+    assert_true(VerQueryValueW(info, sub, (void **)&value, &len));
+    assert_non_null(value);
+    char utf8[128];
+    assert_true(WideCharToMultiByte(CP_UTF8, 0, value, -1, utf8, sizeof utf8, NULL, NULL) > 0);
+    assert_string_equal(utf8, expect);
+    assert_int_equal(len, strlen(expect) + 1);  /* characters, terminator included */
+}
+
+static int teardown(void **state)
+{
+    assert_int_equal(kmserver_clear(), 0);
+    return 0;
+}
+
+static void test_version_fields_read_back(void **state)
+{
+    const WCHAR *path = L"C:\\Exchsrvr\\Bin\\Kmserver.exe";
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    DWORD err;
+    void *info = version_info(path, &err);
+    assert_non_null(info);
+
+    VS_FIXEDFILEINFO *fixed = NULL;
+    UINT len = 0;
+    assert_true(VerQueryValueW(info, L"\\", (void **)&fixed, &len));
+    assert_int_equal(len, sizeof *fixed);
+    assert_int_equal(fixed->dwSignature, 0xFEEF04BD);
+    assert_int_equal(fixed->dwStrucVersion, 0x00010000);
+    assert_int_equal(fixed->dwFileVersionMS, MAKELONG(5, 5));
+    assert_int_equal(fixed->dwFileVersionLS, MAKELONG(9, 2653));
+    assert_int_equal(fixed->dwProductVersionMS, MAKELONG(5, 5));
+    assert_int_equal(fixed->dwProductVersionLS, MAKELONG(9, 2653));
+    assert_int_equal(fixed->dwFileOS, VOS_NT_WINDOWS32);
+    assert_int_equal(fixed->dwFileType, VFT_APP);
+
+    DWORD *translation = NULL;
+    assert_true(VerQueryValueW(info, L"\\VarFileInfo\\Translation", (void **)&translation, &len));
+    assert_int_equal(len, 4);
+    assert_int_equal(LOWORD(*translation), 0x0409);
+    assert_int_equal(HIWORD(*translation), 1200);
+
+    assert_query_string(info, L"\\StringFileInfo\\040904B0\\CompanyName", "Microsoft Corporation");
+    assert_query_string(info, L"\\StringFileInfo\\040904B0\\FileDescription",
+                        "Microsoft Exchange Key Management Server");
+    assert_query_string(info, L"\\StringFileInfo\\040904B0\\FileVersion", "5.5.2653.9");
+    assert_query_string(info, L"\\StringFileInfo\\040904B0\\ProductName", "Microsoft Exchange");
+    assert_query_string(info, L"\\StringFileInfo\\040904B0\\ProductVersion", "5.5.2653.9");
+    assert_query_string(info, L"\\StringFileInfo\\040904B0\\OriginalFilename", "Kmserver.exe");
+    free(info);
+}
+
+static void test_noversion_has_no_resources(void **state)
+{
+    const WCHAR *path = L"C:\\Exchsrvr\\Bin\\Kmserver.exe";
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &noversion), 0);
+    DWORD err;
+    assert_null(version_info(path, &err));
+    assert_int_equal(err, ERROR_RESOURCE_DATA_NOT_FOUND);
+
+    WIN32_FILE_ATTRIBUTE_DATA fad;
+    assert_true(GetFileAttributesExW(path, GetFileExInfoStandard, &fad));
+    assert_int_equal(fad.nFileSizeLow, kmserver_template_len);
+}
+
+static void test_same_path_twice_last_wins(void **state)
+{
+    const struct kmserver_image other = { KMSERVER_PE_VERSION, { 5, 5, 2448, 8 } };
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("c:\\exchsrvr\\bin\\KMSERVER.EXE", &other), 0);
+    DWORD err;
+    void *info = version_info(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", &err);
+    assert_non_null(info);
+    assert_query_string(info, L"\\StringFileInfo\\040904B0\\FileVersion", "5.5.2448.8");
+    free(info);
+}
+
+/* Several versions, each placed twice: the cache hands out the right one. */
+static void test_cached_versions_stay_distinct(void **state)
+{
+    const char *paths[] = { "C:\\kmh-a\\Kmserver.exe", "C:\\kmh-b\\Kmserver.exe" };
+    const WCHAR *wpaths[] = { L"C:\\kmh-a\\Kmserver.exe", L"C:\\kmh-b\\Kmserver.exe" };
+    static const uint16_t versions[][4] = { { 5, 5, 1960, 6 }, { 5, 5, 2650, 21 }, { 5, 5, 1960, 6 } };
+    for (size_t round = 0; round < 3; round++) {
+        for (size_t p = 0; p < 2; p++) {
+            struct kmserver_image img = { KMSERVER_PE_VERSION, { 0 } };
+            memcpy(img.version, versions[round], sizeof img.version);
+            assert_int_equal(kmserver_place(paths[p], &img), 0);
+            DWORD err;
+            VS_FIXEDFILEINFO *fixed;
+            UINT len;
+            void *info = version_info(wpaths[p], &err);
+            assert_non_null(info);
+            assert_true(VerQueryValueW(info, L"\\", (void **)&fixed, &len));
+            assert_int_equal(fixed->dwFileVersionMS, MAKELONG(versions[round][1], versions[round][0]));
+            assert_int_equal(fixed->dwFileVersionLS, MAKELONG(versions[round][3], versions[round][2]));
+            free(info);
+        }
+    }
+}
+
+static void test_clear_removes_created_folders_only(void **state)
+{
+    assert_true(CreateDirectoryW(L"C:\\kmh-pre", NULL));
+    assert_int_equal(kmserver_place("C:\\kmh-pre\\a\\b\\Kmserver.exe", &v5526539), 0);
+    assert_true(is_folder(L"C:\\kmh-pre\\a\\b"));
+    /* Something else drops a file into a created folder meanwhile. */
+    HANDLE h = CreateFileW(L"C:\\kmh-pre\\a\\b\\backup.txt", GENERIC_WRITE, 0, NULL,
+                           CREATE_NEW, 0, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    CloseHandle(h);
+
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"C:\\kmh-pre\\a"));
+    assert_true(is_folder(L"C:\\kmh-pre"));
+    assert_true(is_folder(L"C:\\windows\\system32"));
+    assert_true(RemoveDirectoryW(L"C:\\kmh-pre"));
+}
+
+static void test_clear_keeps_existing_folders(void **state)
+{
+    assert_int_equal(kmserver_place("C:\\windows\\Kmserver.exe", &noversion), 0);
+    assert_true(exists(L"C:\\windows\\Kmserver.exe"));
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"C:\\windows\\Kmserver.exe"));
+    assert_true(is_folder(L"C:\\windows"));
+}
+
+static void test_new_drive_created_and_removed(void **state)
+{
+    char link[4096];
+    snprintf(link, sizeof link, "%s/dosdevices/d:", getenv("WINEPREFIX"));
+    assert_false(exists(L"D:\\"));  /* a fresh prefix has no D: */
+
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_true(is_folder(L"D:\\"));
+    assert_true(exists(L"D:\\Exchsrvr\\Bin\\Kmserver.exe"));
+    assert_int_equal(GetDriveTypeW(L"D:\\"), DRIVE_FIXED);
+    DWORD err;
+    void *info = version_info(L"D:\\Exchsrvr\\Bin\\Kmserver.exe", &err);
+    assert_non_null(info);
+    free(info);
+
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"D:\\"));
+    assert_false(exists(L"D:\\Exchsrvr\\Bin\\Kmserver.exe"));
+}
+
+static void test_drive_root_file(void **state)
+{
+    assert_int_equal(kmserver_place("q:/Kmserver.exe", &noversion), 0);
+    assert_true(exists(L"Q:\\Kmserver.exe"));
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"Q:\\"));
+}
+
+/* Native path below the prefix (the test runs in a private prefix). */
+static void prefix_native(char *out, size_t cap, const char *rel)
+{
+    snprintf(out, cap, "%s/%s", getenv("WINEPREFIX"), rel);
+}
+
+/* Leftovers of a crashed run: a backing folder without its link (E:), and
+** a complete mapping of ours (F:).  The first starts empty, the second is
+** adopted and removed by clear. */
+static void test_leftover_drives(void **state)
+{
+    char path[4096];
+    prefix_native(path, sizeof path, "kmharness-drives");
+    mkdir(path, 0777);
+    prefix_native(path, sizeof path, "kmharness-drives/e");
+    assert_int_equal(mkdir(path, 0777), 0);
+    prefix_native(path, sizeof path, "kmharness-drives/e/stale.txt");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    prefix_native(path, sizeof path, "kmharness-drives/f");
+    assert_int_equal(mkdir(path, 0777), 0);
+    prefix_native(path, sizeof path, "dosdevices/f:");
+    assert_int_equal(symlink("../kmharness-drives/f", path), 0);
+
+    assert_int_equal(kmserver_place("E:\\Kmserver.exe", &noversion), 0);
+    assert_false(exists(L"E:\\stale.txt"));
+    assert_int_equal(kmserver_place("F:\\Bin\\Kmserver.exe", &noversion), 0);
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"E:\\"));
+    assert_false(exists(L"F:\\"));
+    struct stat st;
+    assert_int_not_equal(lstat(path, &st), 0);
+    prefix_native(path, sizeof path, "kmharness-drives");
+    assert_int_not_equal(lstat(path, &st), 0);
+}
+
+static void test_invalid_paths(void **state)
+{
+    static const char *const bad[] = {
+        "Kmserver.exe", "C:Kmserver.exe", "\\\\server\\share\\Kmserver.exe", "C:\\",
+        "C:\\a\\..\\Kmserver.exe", "C:\\a\\.\\Kmserver.exe", "C:\\a\\\\Kmserver.exe",
+        "C:\\a\\", "1:\\Kmserver.exe", "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(kmserver_place(bad[i], &v5526539), ERROR_INVALID_NAME);
+    assert_int_equal(kmserver_place("C:\\bad\xff\\Kmserver.exe", &v5526539),
+                     ERROR_NO_UNICODE_TRANSLATION);
+    assert_false(exists(L"C:\\a"));
+}
+
+static void test_folder_in_the_way(void **state)
+{
+    assert_int_equal(kmserver_place("C:\\kmh-way\\Kmserver.exe\\inner.txt", &noversion), 0);
+    assert_int_not_equal(kmserver_place("C:\\kmh-way\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"C:\\kmh-way"));
+}
+
+static void test_cache_release_removes_cache(void **state)
+{
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    WCHAR dir[64];
+    char a[64];
+    snprintf(a, sizeof a, "C:\\kmharness-cache\\%lu\\5.5.2653.9.exe", (unsigned long)GetCurrentProcessId());
+    MultiByteToWideChar(CP_UTF8, 0, a, -1, dir, 64);
+    assert_true(exists(dir));
+    kmserver_cache_release();
+    assert_false(exists(dir));
+    assert_false(exists(L"C:\\kmharness-cache"));
+    /* The cache rebuilds on next use. */
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_true(exists(dir));
+}
+
+static int group_teardown(void **state)
+{
+    kmserver_cache_release();
+    return 0;
+}
+
+int wmain(int argc, WCHAR **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_version_fields_read_back, teardown),
+        cmocka_unit_test_teardown(test_noversion_has_no_resources, teardown),
+        cmocka_unit_test_teardown(test_same_path_twice_last_wins, teardown),
+        cmocka_unit_test_teardown(test_cached_versions_stay_distinct, teardown),
+        cmocka_unit_test_teardown(test_clear_removes_created_folders_only, teardown),
+        cmocka_unit_test_teardown(test_clear_keeps_existing_folders, teardown),
+        cmocka_unit_test_teardown(test_new_drive_created_and_removed, teardown),
+        cmocka_unit_test_teardown(test_drive_root_file, teardown),
+        cmocka_unit_test_teardown(test_leftover_drives, teardown),
+        cmocka_unit_test_teardown(test_invalid_paths, teardown),
+        cmocka_unit_test_teardown(test_folder_in_the_way, teardown),
+        cmocka_unit_test_teardown(test_cache_release_removes_cache, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, group_teardown);
+}
