@@ -33,13 +33,15 @@ NATFLAGS  := $(SANFLAGS) $(COMMON)
 
 WIN_OBJS  := $(patsubst %.c,$(BUILD)/win/%.o,$(PURE_SRCS) $(DB_SRCS) $(WIN_SRCS)) \
              $(patsubst $(BUILD)/gen/%.c,$(BUILD)/win/gen/%.o,$(GEN_SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/win/harness/main.o,$(WIN_OBJS))
+# Everything but the command line, for the Wine tests to link against.
+LIB_OBJS  := $(filter-out $(BUILD)/win/harness/main.o $(BUILD)/win/harness/cmd_%.o,$(WIN_OBJS))
 NAT_OBJS  := $(patsubst %.c,$(BUILD)/native/%.o,$(PURE_SRCS) $(DB_SRCS)) $(BUILD)/native/gen/schema_sql.o
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard tests/wine/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
 
+.SECONDARY:
 .PHONY: all check check-unit check-wine check-integration clean setup run
 all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so
 

@@ -130,10 +130,10 @@ static void add_piece(uint16_t *out, size_t *at, const uint16_t *s, size_t n)
 
 /* Hand the removed text to the caller (rule 6): the text inside the quotes
 ** after the path, the arguments, and every NUL-separated piece of data
-** after the string's NUL (UNITS[0..NUNITS) is the whole value). */
-static void collect_removed(const uint16_t *s, const struct split_result *sp,
-                            const uint16_t *units, size_t nunits, size_t n,
-                            struct fix_result *res)
+** after the string.  S[0..N) is the string the probe sees, S[0..NUNITS)
+** the whole value (imagepath_decode() points S at the value's start). */
+static void collect_removed(const uint16_t *s, size_t n, size_t nunits,
+                            const struct split_result *sp, struct fix_result *res)
 {
     uint16_t *out = malloc((nunits + 2) * sizeof *out);
     size_t at = 0;
@@ -143,9 +143,9 @@ static void collect_removed(const uint16_t *s, const struct split_result *sp,
     add_piece(out, &at, s + sp->args_start, sp->args_len);
     for (size_t i = n + 1; i < nunits;) {
         size_t j = i;
-        while (j < nunits && units[j] != 0)
+        while (j < nunits && s[j] != 0)
             j++;
-        add_piece(out, &at, units + i, j - i);
+        add_piece(out, &at, s + i, j - i);
         i = j + 1;
     }
     if (at == 0) {
@@ -248,7 +248,7 @@ static void fix_value(HKEY key, const struct fix_options *opt, DWORD type,
         set_status(res, FIX_ALREADY_CLEAN,
                    "ImagePath already holds only the executable path; nothing written");
     } else {
-        collect_removed(s, &sp, (const uint16_t *)data, len / 2, n, res);
+        collect_removed(s, n, len / 2, &sp, res);
         describe(res, opt->dry_run ? "dry run: ImagePath would hold" : "ImagePath now holds",
                  &sp, hidden);
         if (opt->dry_run)

@@ -115,6 +115,8 @@ static int bytes_add(struct parser *ps, struct bytes *b, const void *src, size_t
 {
     if (n > MAX_DATA - b->len)
         return fail(ps, "value data larger than 1 MiB");
+    if (!n)
+        return 0;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n)

@@ -273,11 +273,15 @@ static void test_escapes(void **state)
     const struct reg_op *op = value_of(V4 KEY "\"a\\\\b\\\"c\"=\"C:\\\\x \\\"q\\\"\"\n");
     assert_string_equal(op->name, "a\\b\"c");
     assert_data(op, "C\0:\0\\\0x\0 \0\"\0q\0\"\0\0\0");
+    op = value_of(V4 KEY "\"\\\\\"=\"\\\"\"\n");
+    assert_string_equal(op->name, "\\");
+    assert_data(op, "\"\0\0\0");
 }
 
 static void test_other_escapes_are_refused(void **state)
 {
     parse_error(V4 KEY "\"A\"=\"a\\qb\"\n", 3, "bad escape \\q in string");
+    parse_error(V4 KEY "\"A\"=\"\\q\"\n", 3, "bad escape \\q in string");
     parse_error(V4 KEY "\"A\"=\"a\\nb\"\n", 3, "bad escape \\n in string");
     parse_error(V4 KEY "\"A\"=\"a\\0\"\n", 3, "bad escape \\0 in string");
     parse_error(V4 KEY "\"A\"=\"a\\ b\"\n", 3, "bad escape in string");
