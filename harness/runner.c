@@ -287,24 +287,26 @@ static void check_expectations(struct outcome *o, const struct scenario *s)
 
 /* ---- secrets and redaction -------------------------------------------- */
 
+/* The scenario's @secret values, plus every piece the fix removed (each
+** piece is followed by a NUL in fix.removed): all of them are passwords. */
 static void collect_secrets(struct outcome *o, const struct scenario *s)
 {
-    o->secrets = calloc(s->nsecrets + 1, sizeof *o->secrets);
+    size_t pieces = 0;
+    for (size_t i = 0; i < o->fix.removed_len; i++)
+        pieces += o->fix.removed[i] == 0;
+    o->secrets = calloc(s->nsecrets + pieces + 1, sizeof *o->secrets);
     if (!o->secrets)
         return;
     for (size_t i = 0; i < s->nsecrets; i++)
         o->secrets[o->nsecrets++] = strdup(s->secrets[i]);
-    if (o->fix.removed_len) {
-        /* What the fix removed, without the blanks around it. */
-        const uint16_t *r = o->fix.removed;
-        size_t n = o->fix.removed_len;
-        while (n && (*r == ' ' || *r == '\t' || *r == 0))
-            r++, n--;
-        while (n && (r[n - 1] == ' ' || r[n - 1] == '\t' || r[n - 1] == 0))
-            n--;
-        size_t len;
-        if (n && text_utf16_to_utf8(r, n, &o->secrets[o->nsecrets], &len) == TEXT_OK)
+    const uint16_t *piece = o->fix.removed;
+    for (size_t i = 0; i < o->fix.removed_len; i++) {
+        if (o->fix.removed[i])
+            continue;
+        size_t n = &o->fix.removed[i] - piece, len;
+        if (n && text_utf16_to_utf8(piece, n, &o->secrets[o->nsecrets], &len) == TEXT_OK)
             o->nsecrets++;
+        piece = &o->fix.removed[i + 1];
     }
 }
 
@@ -318,14 +320,23 @@ static void free_secrets(struct outcome *o)
     free(o->secrets);
 }
 
-static int file_exists(void *ctx, const uint16_t *path, size_t n)
+/* Does the candidate path name a file? As the fix decides it (emu/fix.c):
+** REG_EXPAND_SZ candidates are expanded first, so both split alike. */
+static int file_exists(void *expand, const uint16_t *path, size_t n)
 {
-    WCHAR buf[MAX_PATH * 4];
+    WCHAR buf[MAX_PATH * 4], expanded[MAX_PATH * 4];
     if (n >= ARRAY_SIZE(buf))
         return 0;
     memcpy(buf, path, n * 2);
     buf[n] = 0;
-    DWORD attr = GetFileAttributesW(buf);
+    const WCHAR *name = buf;
+    if (expand) {
+        DWORD got = ExpandEnvironmentStringsW(buf, expanded, ARRAY_SIZE(expanded));
+        if (!got || got > ARRAY_SIZE(expanded))
+            return 0;
+        name = expanded;
+    }
+    DWORD attr = GetFileAttributesW(name);
     return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
 }
 
@@ -338,7 +349,8 @@ static char *redacted_image_path(const struct probe_result *p, const struct outc
     if (!p->value_present || imagepath_decode(p->value_type, p->raw, p->raw_len, &s, &n, &hidden))
         return NULL;
     struct split_result split;
-    int have_split = split_image_path(s, n, file_exists, NULL, &split) == 0;
+    int expand = p->value_type == REG_EXPAND_SZ;
+    int have_split = split_image_path(s, n, file_exists, expand ? &expand : NULL, &split) == 0;
     size_t hidden_units = p->raw_len / 2 > n + 1 ? p->raw_len / 2 - n - 1 : 0;
     return redact_image_path(s, n, hidden, hidden_units, have_split ? &split : NULL,
                              o->secrets, o->nsecrets);
@@ -484,34 +496,61 @@ static void free_outcome(struct outcome *o)
         free(o->details[i]);
 }
 
-void runner_scenario(struct runner *r, const char *path)
+/* Run a parsed scenario S from SOURCE (its file, for messages) and record it. */
+static enum verdict run_parsed(struct runner *r, struct scenario *s, const char *source)
 {
     LARGE_INTEGER t0, t1, f;
     QueryPerformanceCounter(&t0);
-    r->seq++;
+    char err[1024];
+    enum verdict v = VERDICT_ERROR;
+    struct undo_journal journal = { 0 };
+    if (set_up(s, source, &journal, err, sizeof err)) {
+        record_error(r, source, s->name, err);
+    } else {
+        struct outcome o;
+        memset(&o, 0, sizeof o);
+        exercise(r, s, &o);
+        QueryPerformanceCounter(&t1);
+        QueryPerformanceFrequency(&f);
+        record(r, s, source, &o, (t1.QuadPart - t0.QuadPart) * 1000.0 / f.QuadPart);
+        v = o.all_ok ? VERDICT_PASS : VERDICT_FAIL;
+        free_outcome(&o);
+    }
+    regapply_undo(&journal);
+    runner_baseline();
+    return v;
+}
+
+enum verdict runner_scenario(struct runner *r, const char *path)
+{
     char name[512], err[1024];
     name_of(path, name, sizeof name);
-
+    r->seq++;
     struct scenario s;
     struct kmh_error perr;
     if (scenario_load(path, &s, &perr)) {
         snprintf(err, sizeof err, "%s:%d: %s", path, perr.line, perr.msg);
         record_error(r, path, name, err);
-        return;
+        return VERDICT_ERROR;
     }
-    struct undo_journal journal = { 0 };
-    if (set_up(&s, path, &journal, err, sizeof err)) {
-        record_error(r, path, s.name, err);
-    } else {
-        struct outcome o;
-        memset(&o, 0, sizeof o);
-        exercise(r, &s, &o);
-        QueryPerformanceCounter(&t1);
-        QueryPerformanceFrequency(&f);
-        record(r, &s, path, &o, (t1.QuadPart - t0.QuadPart) * 1000.0 / f.QuadPart);
-        free_outcome(&o);
-    }
-    regapply_undo(&journal);
-    runner_baseline();
+    enum verdict v = run_parsed(r, &s, path);
     scenario_free(&s);
+    return v;
+}
+
+enum verdict runner_scenario_text(struct runner *r, const char *name, const char *source,
+                                  const uint8_t *bytes, size_t len)
+{
+    char err[1024];
+    r->seq++;
+    struct scenario s;
+    struct kmh_error perr;
+    if (scenario_parse(name, bytes, len, &s, &perr)) {
+        snprintf(err, sizeof err, "%s:%d: %s", source, perr.line, perr.msg);
+        record_error(r, source, name, err);
+        return VERDICT_ERROR;
+    }
+    enum verdict v = run_parsed(r, &s, source);
+    scenario_free(&s);
+    return v;
 }

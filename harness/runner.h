@@ -11,6 +11,8 @@
 #ifndef KMH_RUNNER_H
 #define KMH_RUNNER_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include "store.h"
 
 struct runner {
@@ -26,7 +28,14 @@ struct runner {
 ** have left something behind). */
 void runner_baseline(void);
 
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR };
+
 /* Run the scenario file at UNIX_PATH and record it; updates the counters. */
-void runner_scenario(struct runner *r, const char *unix_path);
+enum verdict runner_scenario(struct runner *r, const char *unix_path);
+
+/* The same for a scenario held in memory (LEN bytes of a .reg file called
+** NAME.reg, e.g. a generated one); SOURCE names it in messages. */
+enum verdict runner_scenario_text(struct runner *r, const char *name, const char *source,
+                                  const uint8_t *bytes, size_t len);
 
 #endif
