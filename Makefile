@@ -102,10 +102,41 @@ $(BUILD)/tests/integration/%: tests/integration/%.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(COMMON) -o $@ $< -lcmocka $(shell pkg-config --libs sqlite3)
 
+# Fuzzers: libFuzzer targets over the pure logic (tests/fuzz/fuzz_*.c), each
+# with its committed seed corpus in tests/fuzz/corpus/NAME/. `make fuzz`
+# runs each for FUZZ_SECONDS; `make check` runs a short bounded pass.
+FUZZ_SECONDS ?= 120
+FUZZ_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(COMMON)
+FUZZ_OBJS    := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(PURE_SRCS))
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/%.o: %.c $(wildcard harness/*.h emu/*.h)
+	@mkdir -p $(@D)
+	$(CC_NATIVE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(CC_NATIVE) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^
+
+.PHONY: fuzz check-fuzz
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f##*/}; d=$(BUILD)/fuzz/found/$$n; mkdir -p $$d; \
+	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$$d/ \
+	      $$d tests/fuzz/corpus/$$n >$$d.log 2>&1; rc=$$?; \
+	  grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss)|cov:' $$d.log | tail -n 3; \
+	  [ $$rc = 0 ] || { grep -A 30 ERROR $$d.log; exit 1; }; done
+# The short pass of `make check`: the seed corpus plus a fixed number of runs
+# (new inputs go to a scratch folder, never into the committed corpus).
+check-fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f##*/}; d=$(BUILD)/fuzz/scratch/$$n; mkdir -p $$d; \
+	  $$f -runs=20000 -seed=1 $$d tests/fuzz/corpus/$$n >$$d.log 2>&1 \
+	    && echo "$$n: 20000 runs, no crash" || { tail -n 30 $$d.log; exit 1; }; done
+
 # Tests run in their own prefix, never the user's.
 TEST_PREFIX ?= $(abspath $(BUILD))/test-prefix
 
-check: check-unit check-wine check-integration
+check: check-unit check-fuzz check-wine check-integration
 check-unit: $(UNIT_TESTS)
 	@sh tests/run-tests.sh unit $(UNIT_TESTS)
 check-wine: all $(WINE_TESTS)
