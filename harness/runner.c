@@ -446,7 +446,7 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
         memcpy(image.version, s->files[i].version, sizeof image.version);
         rc = kmserver_place(s->files[i].winpath, &image);
         if (rc) {
-            snprintf(err, n, "%s:%d: cannot place Kmserver.exe: %s", path, 0,
+            snprintf(err, n, "%s:%d: cannot place Kmserver.exe: %s", path, s->files[i].line,
                      winerr_text(rc));
             return -1;
         }

@@ -141,7 +141,8 @@ static int add_file(struct dctx *c, const struct kmfile *f)
         return no_memory(c);
     }
     s->files = files;
-    files[s->nfiles++] = *f;
+    files[s->nfiles] = *f;
+    files[s->nfiles++].line = c->line;
     return 0;
 }
 
@@ -300,7 +301,7 @@ static int parse_directives(struct scenario *s, const char *text, size_t len,
         return 0;
     struct kmfile f = { .winpath = strdup(default_winpath), .has_version = 1 };
     memcpy(f.version, default_version, sizeof f.version);
-    c.line = 0;
+    c.line = 1; /* the default file is the header's doing */
     return f.winpath ? add_file(&c, &f) : no_memory(&c);
 }
 
@@ -350,12 +351,12 @@ static int read_file(const char *path, uint8_t **out, size_t *len, struct kmh_er
         buf = more;
         cap *= 2;
     }
-    int failed = ferror(f);
+    int failed = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     if (!buf)
         kmh_error_set(err, 0, "out of memory");
     else if (failed)
-        kmh_error_set(err, 0, "cannot read file");
+        kmh_error_set(err, 0, "cannot read file: %s", strerror(failed));
     else if (n > MAX_FILE_SIZE)
         kmh_error_set(err, 0, "file larger than 16 MiB");
     else {

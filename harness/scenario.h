@@ -22,6 +22,7 @@ struct kmfile {
     char *winpath;          /* absolute drive path, e.g. C:\Exchsrvr\Bin\Kmserver.exe */
     int has_version;        /* 0: a PE image with no version resource */
     uint16_t version[4];
+    int line;               /* the @file line, for placement errors */
 };
 
 struct expectation {

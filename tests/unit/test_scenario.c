@@ -321,6 +321,15 @@ static void test_load_missing_file(void **state)
     assert_null(s.name);
 }
 
+static void test_load_directory(void **state)
+{
+    struct scenario s;
+    struct kmh_error err;
+    assert_int_equal(scenario_load("/tmp", &s, &err), -1);
+    assert_int_equal(err.line, 0);
+    assert_string_equal(err.msg, "cannot read file: Is a directory");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -346,6 +355,7 @@ int main(void)
         T(test_errors_do_not_quote_secrets),
         T(test_load_names_the_scenario_after_its_file),
         T(test_load_missing_file),
+        T(test_load_directory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
