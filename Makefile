@@ -148,10 +148,10 @@ check-integration: all $(INTEG_TESTS)
 
 # Quick start: install what is missing, build, run the bundled scenarios.
 setup:
-	sh harness/install-deps.sh
+	@sh harness/install-deps.sh
 run: setup
-	$(MAKE) all
-	$(BUILD)/kmharness run
+	@$(MAKE) -s --no-print-directory all
+	@$(BUILD)/kmharness run
 
 clean:
 	rm -rf $(BUILD)/win $(BUILD)/native $(BUILD)/tests $(BUILD)/gen $(BUILD)/kmharness*
