@@ -9,6 +9,9 @@
 ** and its file name plus arguments are the parts people compare.  Widths
 ** count UTF-8 characters, not bytes, and control characters in a value are
 ** shown as '?' so one odd value cannot break the table's lines.
+**
+** The by-shape report is one grouped query over the same rows; it is
+** measured and printed in two passes the same way.
 */
 #include "report.h"
 
@@ -142,30 +145,36 @@ static void format_path(sqlite3_stmt *stmt, int col, size_t max_chars, char *out
         shorten_middle(path, max_chars, out);
 }
 
-/* "0 5.5.2653.9", "2 ERROR_FILE_NOT_FOUND", "-1 not installed", or
+/* The probe outcome in column code_col as "0 VERSION" ("0 ok" when
+** version is NULL), "2 ERROR_FILE_NOT_FOUND", "-1 not installed", or
 ** "(not run)" for an input error. */
-static void format_outcome(sqlite3_stmt *stmt, int code_col, int version_col,
-                           size_t max_chars, char *out)
+static void outcome_text(sqlite3_stmt *stmt, int code_col, const char *version,
+                         char *text, size_t size)
 {
-    char text[CELL_BYTES];
     long code;
 
     if (sqlite3_column_type(stmt, code_col) == SQLITE_NULL) {
-        shorten_middle("(not run)", max_chars, out);
+        snprintf(text, size, "(not run)");
         return;
     }
     code = (long)sqlite3_column_int64(stmt, code_col);
     if (code == 0) {
-        const char *version = column_text(stmt, version_col);
-
-        snprintf(text, sizeof text, "0 %s", version ? version : "ok");
+        snprintf(text, size, "0 %s", version ? version : "ok");
     } else if (code == -1) {
-        snprintf(text, sizeof text, "-1 not installed");
+        snprintf(text, size, "-1 not installed");
     } else {
         const char *name = winerr_name(code);
 
-        snprintf(text, sizeof text, "%ld%s%s", code, name ? " " : "", name ? name : "");
+        snprintf(text, size, "%ld%s%s", code, name ? " " : "", name ? name : "");
     }
+}
+
+static void format_outcome(sqlite3_stmt *stmt, int code_col, int version_col,
+                           size_t max_chars, char *out)
+{
+    char text[CELL_BYTES];
+
+    outcome_text(stmt, code_col, column_text(stmt, version_col), text, sizeof text);
     shorten_middle(text, max_chars, out);
 }
 
@@ -437,4 +446,152 @@ int report_list_runs(struct store *st, FILE *out)
     rc = rc == SQLITE_DONE ? 0 : fail_db(st, "reading the runs");
     sqlite3_finalize(stmt);
     return rc;
+}
+
+/* ---- the by-shape report ---- */
+
+/* One line per (shape, before code, after code) of the run; shape_n is the
+** shape's number of scenarios.  Rows without a shape: an input error
+** (nothing was probed), or a row written before schema step 2. */
+static const char shapes_sql[] =
+    "WITH pairs AS (SELECT coalesce(shape_before, CASE WHEN before_code IS NULL"
+    "   THEN '(not run)' ELSE '(unknown)' END) AS shape,"
+    "   before_code, after_code, count(*) AS n"
+    " FROM scenario_result WHERE run_id = ? GROUP BY 1, 2, 3)"
+    " SELECT shape, before_code, after_code, n,"
+    "   sum(n) OVER (PARTITION BY shape) AS shape_n"
+    " FROM pairs ORDER BY shape_n DESC, shape, n DESC, before_code, after_code";
+
+/* Column order of shapes_sql. */
+enum { S_SHAPE, S_BEFORE_CODE, S_AFTER_CODE, S_PAIR_N, S_SHAPE_N };
+
+#define SHAPE_TITLE "SHAPE"
+#define COUNT_TITLE "SCENARIOS"
+#define PAIRS_TITLE "PROBE BEFORE -> AFTER"
+
+/* Widest shape cell, in characters (labels are short; see emu/shape.h). */
+#define SHAPE_MAX_CHARS 24
+
+struct shape_widths {
+    size_t shape, pair_n, before;
+};
+
+/* The shape cell of the current row, capped and cleaned like every cell. */
+static void format_shape(sqlite3_stmt *stmt, char out[CELL_BYTES])
+{
+    shorten_middle(column_text(stmt, S_SHAPE), SHAPE_MAX_CHARS, out);
+}
+
+static size_t digits(long long n)
+{
+    size_t d = 1;
+
+    while (n >= 10) {
+        n /= 10;
+        d++;
+    }
+    return d;
+}
+
+static void max_width(size_t *width, size_t n)
+{
+    *width = n > *width ? n : *width;
+}
+
+static void measure_shapes(sqlite3_stmt *stmt, struct shape_widths *w)
+{
+    char before[CELL_BYTES], shape[CELL_BYTES];
+
+    w->shape = strlen(SHAPE_TITLE);
+    w->pair_n = 1;
+    w->before = 0;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        outcome_text(stmt, S_BEFORE_CODE, NULL, before, sizeof before);
+        format_shape(stmt, shape);
+        max_width(&w->shape, utf8_chars(shape));
+        max_width(&w->pair_n, digits(sqlite3_column_int64(stmt, S_PAIR_N)));
+        max_width(&w->before, strlen(before));
+    }
+}
+
+/* "path+args  12  10 x 2 ERROR_FILE_NOT_FOUND -> 0 ok"; the shape and its
+** count only on the first line of its group. */
+static void print_shape_line(FILE *out, sqlite3_stmt *stmt, const struct shape_widths *w,
+                             int first_of_shape)
+{
+    char before[CELL_BYTES], after[CELL_BYTES], shape[CELL_BYTES];
+
+    outcome_text(stmt, S_BEFORE_CODE, NULL, before, sizeof before);
+    outcome_text(stmt, S_AFTER_CODE, NULL, after, sizeof after);
+    format_shape(stmt, shape);
+    print_padded(out, first_of_shape ? shape : "", w->shape);
+    fputs(COL_GAP, out);
+    if (first_of_shape)
+        fprintf(out, "%*lld", (int)strlen(COUNT_TITLE), sqlite3_column_int64(stmt, S_SHAPE_N));
+    else
+        fprintf(out, "%*s", (int)strlen(COUNT_TITLE), "");
+    fprintf(out, COL_GAP "%*lld x %-*s -> %s\n", (int)w->pair_n,
+            sqlite3_column_int64(stmt, S_PAIR_N), (int)w->before, before, after);
+}
+
+static void print_dashes(FILE *out, size_t n)
+{
+    while (n-- > 0)
+        fputc('-', out);
+}
+
+static void print_shape_titles(FILE *out, const struct shape_widths *w)
+{
+    print_padded(out, SHAPE_TITLE, w->shape);
+    fputs(COL_GAP COUNT_TITLE COL_GAP PAIRS_TITLE "\n", out);
+    print_dashes(out, w->shape);
+    fputs(COL_GAP, out);
+    print_dashes(out, strlen(COUNT_TITLE));
+    fputs(COL_GAP, out);
+    print_dashes(out, strlen(PAIRS_TITLE));
+    fputc('\n', out);
+}
+
+/* Prints the table; *nscenarios and *nshapes count what it showed. */
+static int print_shape_table(struct store *st, long long run_id, FILE *out,
+                             long long *nscenarios, long long *nshapes)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct shape_widths w;
+    char shape[CELL_BYTES] = "";
+    int rc;
+
+    if (prepare_for_run(st, shapes_sql, run_id, &stmt) != 0)
+        return -1;
+    measure_shapes(stmt, &w);
+    sqlite3_reset(stmt);
+    print_shape_titles(out, &w);
+    *nscenarios = *nshapes = 0;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *name = column_text(stmt, S_SHAPE);
+        int first = *nshapes == 0 || strcmp(name, shape) != 0;
+
+        if (first) {
+            snprintf(shape, sizeof shape, "%s", name);
+            ++*nshapes;
+        }
+        *nscenarios += sqlite3_column_int64(stmt, S_PAIR_N);
+        print_shape_line(out, stmt, &w, first);
+    }
+    rc = rc == SQLITE_DONE ? 0 : fail_db(st, "reading the shapes");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int report_by_shape(struct store *st, long long run_id, FILE *out)
+{
+    long long nscenarios, nshapes;
+
+    if (run_id == 0 && latest_run(st, &run_id) != 0)
+        return -1;
+    if (print_run_header(st, run_id, out) != 0
+        || print_shape_table(st, run_id, out, &nscenarios, &nshapes) != 0)
+        return -1;
+    fprintf(out, "\n%lld scenarios in %lld shapes\n", nscenarios, nshapes);
+    return 0;
 }

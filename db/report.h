@@ -6,9 +6,12 @@
 ** probe outcome after, verdict), then what went wrong in the failing
 ** scenarios, then the summary line "N passed, N failed" (", N errors" when
 ** there were input errors) as the last line, the same summary `kmharness
-** run` ends with.  Reads only what db/store.c wrote; plain C + libsqlite3.
+** run` ends with.  `kmharness report --by-shape` prints the findings view
+** of one run instead: its scenarios grouped by ImagePath shape, with the
+** before -> after probe outcomes each shape produced.  Reads only what
+** db/store.c wrote; plain C + libsqlite3.
 **
-** Both functions return 0 on success and non-zero on failure, leaving the
+** Every function returns 0 on success and non-zero on failure, leaving the
 ** message for store_error().
 */
 #ifndef KMH_REPORT_H
@@ -20,6 +23,15 @@
 
 /* Prints run run_id (0: the latest run in the file). */
 int report_print(struct store *, long long run_id, FILE *out);
+
+/* Prints run run_id (0: the latest) grouped by the shape of its ImagePath
+** values before the fix (emu/shape.h): one group per shape, largest first,
+** with its number of scenarios and one line per before -> after probe
+** outcome pair ("10 x 2 ERROR_FILE_NOT_FOUND -> 0 ok"), then the line
+** "N scenarios in N shapes".  Scenarios without a shape are grouped as
+** "(not run)" (input errors) or "(unknown)" (rows from before the shape
+** was recorded). */
+int report_by_shape(struct store *, long long run_id, FILE *out);
 
 /* Prints one line per run in the file: id, start, end, counts, versions. */
 int report_list_runs(struct store *, FILE *out);

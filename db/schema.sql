@@ -90,3 +90,12 @@ CREATE VIEW outcome AS
     SELECT run_id, scenario, image_path_before, before_code,
            image_path_after, after_code, verdict
     FROM scenario_result;
+
+-- @version 2
+
+-- The shape of the ImagePath value the probe found before the fix (labels
+-- and rules in emu/shape.h: "path+args", "quoted", "hidden-tail", ...),
+-- for `kmharness report --by-shape`.  Only the label is stored, never the
+-- value.  NULL for an input error (nothing was probed) and for rows
+-- written before this step.  The outcome view keeps its contract columns.
+ALTER TABLE scenario_result ADD COLUMN shape_before TEXT;

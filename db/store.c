@@ -50,11 +50,11 @@ static const char add_scenario_sql[] =
     "INSERT INTO temp.pending_scenario (run_id, seq, scenario, source_file, summary,"
     " verdict, error_text, image_path_before, type_before, before_code, before_message,"
     " before_version, image_path_after, type_after, after_code, after_message,"
-    " after_version, fix_action, fix_message, elapsed_ms)"
+    " after_version, fix_action, fix_message, elapsed_ms, shape_before)"
     " VALUES (:run_id, :seq, :scenario, :source_file, :summary, :verdict, :error_text,"
     " :image_path_before, :type_before, :before_code, :before_message, :before_version,"
     " :image_path_after, :type_after, :after_code, :after_message, :after_version,"
-    " :fix_action, :fix_message, :elapsed_ms)";
+    " :fix_action, :fix_message, :elapsed_ms, :shape_before)";
 
 static const char add_check_sql[] =
     "INSERT INTO temp.pending_check (run_id, seq, name, ok, detail)"
@@ -413,6 +413,7 @@ static int bind_scenario(sqlite3_stmt *stmt, long long run_id, int seq,
         | bind_probe(stmt, ":after_code", ":after_message", ":after_version", &sc->after)
         | bind_text(stmt, ":fix_action", sc->fix_action)
         | bind_text(stmt, ":fix_message", sc->fix_message)
+        | bind_text(stmt, ":shape_before", sc->shape_before)
         | sqlite3_bind_double(stmt, sqlite3_bind_parameter_index(stmt, ":elapsed_ms"),
                               sc->elapsed_ms);
 }

@@ -67,11 +67,12 @@ struct store_check {
 };
 
 /* One finished scenario.  verdict is "pass", "fail" or "error"; any other
-** string pointer may be NULL (no value). */
+** string pointer may be NULL (no value).  shape_before is the ImagePath's
+** shape label before the fix (emu/shape.h), never the value itself. */
 struct store_scenario {
     const char *name, *source_file, *summary, *verdict, *error_text,
                *image_path_before, *image_path_after, *type_before, *type_after,
-               *fix_action, *fix_message;
+               *fix_action, *fix_message, *shape_before;
     struct store_probe before, after;
     const struct store_check *checks;
     size_t nchecks;

@@ -47,3 +47,9 @@ long imagepath_decode(uint32_t type, const uint8_t *data, size_t len,
     *has_hidden_tail = any_nonzero_byte(data, seen_bytes, len);
     return KMH_ERROR_SUCCESS;
 }
+
+size_t imagepath_hidden_units(size_t len, size_t nchars)
+{
+    size_t seen = (nchars + 1) * 2;
+    return len > seen ? (len - seen + 1) / 2 : 0;
+}

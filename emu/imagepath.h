@@ -42,4 +42,10 @@
 long imagepath_decode(uint32_t type, const uint8_t *data, size_t len,
                       const uint16_t **str, size_t *nchars, int *has_hidden_tail);
 
+/* How many UTF-16 units of a LEN-byte value lie past the string of NCHARS
+** units and its terminator; a trailing odd byte counts as one. This is the
+** size of what a password hidden after an embedded NUL looks like when it
+** is redacted. */
+size_t imagepath_hidden_units(size_t len, size_t nchars);
+
 #endif /* KMH_IMAGEPATH_H */

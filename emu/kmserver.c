@@ -5,8 +5,11 @@
 ** Files and folders go through the Win32 API, like everything the probe
 ** later looks at.  Only the drive mappings are made natively: a Wine drive
 ** is a symlink in $WINEPREFIX/dosdevices, which no Win32 call creates
-** persistently.  Everything created is recorded here, in creation order,
-** so that kmserver_clear() can undo exactly that and nothing else.
+** persistently.  Everything created is recorded, before it is created,
+** in the registry list PLACED_KEY (one value per file, folder or drive:
+** name = the path or drive letter, data = its kind), so that
+** kmserver_clear() can undo exactly that and nothing else, even in a later
+** process when the one that placed them was killed.
 */
 #define _GNU_SOURCE  /* nftw's FTW_DEPTH/FTW_PHYS */
 #include <windows.h>
@@ -25,15 +28,15 @@
 extern const unsigned char kmserver_template[];
 extern const unsigned long kmserver_template_len;
 
-/* A growable list of owned wide strings. */
-struct wlist {
-    WCHAR **items;
-    size_t n, cap;
-};
+/* The durable list of what kmserver_place created; the registry, like the
+** regapply journal, so that a killed process's list outlives it. */
+#define PLACED_KEY L"Software\\kmharness-placed"
 
-static struct wlist placed_files;     /* files written by kmserver_place */
-static struct wlist created_folders;  /* folders created, parents first */
-static char mapped_drives[27];        /* lower-case letters of drives we made */
+enum placed_kind {
+    PLACED_FILE = 1,
+    PLACED_FOLDER = 2,
+    PLACED_DRIVE = 3,    /* name: the lower-case drive letter */
+};
 
 static struct {
     WCHAR dir[MAX_PATH];              /* C:\kmharness-cache\<pid>; "" until made */
@@ -48,47 +51,28 @@ static const WCHAR cache_root[] = L"" CACHE_ROOT;
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static WCHAR *wdup(const WCHAR *s)
+/* Record NAME as created (or about to be) with KIND. */
+static long note_placed(enum placed_kind kind, const WCHAR *name)
 {
-    size_t n = (size_t)lstrlenW(s) + 1;
-    WCHAR *d = malloc(n * sizeof *d);
-    if (d)
-        memcpy(d, s, n * sizeof *d);
-    return d;
-}
-
-static int wlist_contains(const struct wlist *l, const WCHAR *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (lstrcmpiW(l->items[i], s) == 0)
-            return 1;
-    return 0;
-}
-
-static long wlist_add(struct wlist *l, const WCHAR *s)
-{
-    if (wlist_contains(l, s))
-        return ERROR_SUCCESS;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        WCHAR **items = realloc(l->items, cap * sizeof *items);
-        if (!items)
-            return ERROR_NOT_ENOUGH_MEMORY;
-        l->items = items;
-        l->cap = cap;
+    HKEY k;
+    DWORD v = kind;
+    long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, NULL, 0, KEY_SET_VALUE,
+                              NULL, &k, NULL);
+    if (rc == ERROR_SUCCESS) {
+        rc = RegSetValueExW(k, name, 0, REG_DWORD, (const BYTE *)&v, sizeof v);
+        RegCloseKey(k);
     }
-    if (!(l->items[l->n] = wdup(s)))
-        return ERROR_NOT_ENOUGH_MEMORY;
-    l->n++;
-    return ERROR_SUCCESS;
+    return rc;
 }
 
-static void wlist_free(struct wlist *l)
+/* Take NAME off the list: it turned out not to be ours. */
+static void forget_placed(const WCHAR *name)
 {
-    for (size_t i = 0; i < l->n; i++)
-        free(l->items[i]);
-    free(l->items);
-    memset(l, 0, sizeof *l);
+    HKEY k;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, KEY_SET_VALUE, &k) == ERROR_SUCCESS) {
+        RegDeleteValueW(k, name);
+        RegCloseKey(k);
+    }
 }
 
 /* ASCII S into OUT (CAP units, always terminated). */
@@ -209,7 +193,8 @@ static long unmap_drive(char letter)
 static long ensure_drive(WCHAR drive)
 {
     char letter = (char)(drive | 0x20);  /* ASCII lower case */
-    if (letter == 'c' || strchr(mapped_drives, letter))
+    const WCHAR name[2] = { (WCHAR)letter, 0 };
+    if (letter == 'c')
         return ERROR_SUCCESS;
 
     struct drive_paths p;
@@ -222,20 +207,23 @@ static long ensure_drive(WCHAR drive)
     if (n >= 0) {
         seen[n] = 0;
         if (strcmp(seen, target) == 0)
-            mapped_drives[strlen(mapped_drives)] = letter;
+            return note_placed(PLACED_DRIVE, name);
         return ERROR_SUCCESS;  /* the prefix has this drive already */
     }
     struct stat st;
     if (lstat(p.link, &st) == 0)
         return ERROR_SUCCESS;  /* a drive that is not a symlink: the prefix's own */
 
+    /* Listed first, so that a kill half-way still leaves it listed. */
+    long rc = note_placed(PLACED_DRIVE, name);
+    if (rc != ERROR_SUCCESS)
+        return rc;
     /* A backing folder without its link is a leftover: start empty. */
     if (remove_native_tree(p.dir) != 0
         || (mkdir(p.parent, 0777) != 0 && errno != EEXIST)
         || mkdir(p.dir, 0777) != 0
         || symlink(target, p.link) != 0)
         return ERROR_INVALID_DRIVE;
-    mapped_drives[strlen(mapped_drives)] = letter;
     return ERROR_SUCCESS;
 }
 
@@ -243,18 +231,28 @@ static long ensure_drive(WCHAR drive)
 
 static long remove_children(const WCHAR *path);
 
-/* Create the folders leading to the file PATH, recording those made. */
+/* Create the folder PATH if it is missing, listing it first (a folder
+** that was there already is not ours and stays off the list). */
+static long create_folder(const WCHAR *path)
+{
+    if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES)
+        return ERROR_SUCCESS;
+    long rc = note_placed(PLACED_FOLDER, path);
+    if (rc == ERROR_SUCCESS && !CreateDirectoryW(path, NULL)) {
+        rc = (long)GetLastError();
+        forget_placed(path);
+    }
+    return rc == ERROR_ALREADY_EXISTS ? ERROR_SUCCESS : rc;
+}
+
+/* Create the folders leading to the file PATH, listing those made. */
 static long ensure_parent_folders(WCHAR *path)
 {
     for (WCHAR *p = path + 3; *p; p++) {
         if (*p != '\\')
             continue;
         *p = 0;
-        long rc = ERROR_SUCCESS;
-        if (CreateDirectoryW(path, NULL))
-            rc = wlist_add(&created_folders, path);
-        else if (GetLastError() != ERROR_ALREADY_EXISTS)
-            rc = (long)GetLastError();
+        long rc = create_folder(path);
         *p = '\\';
         if (rc != ERROR_SUCCESS)
             return rc;
@@ -411,15 +409,32 @@ static long cached_image(const uint16_t v[4], WCHAR out[MAX_PATH])
 
 /* ---- public ------------------------------------------------------------ */
 
-static int is_file(const WCHAR *path)
+static int is_folder(const WCHAR *path)
 {
     DWORD a = GetFileAttributesW(path);
-    return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+    return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* What a "text" Kmserver.exe holds: plain text, no MZ header. */
+static const char text_image[] = "Kmserver.exe: a text file, not a program.\r\n";
+
+/* A folder named like the file; one that is there already is kept (and
+** stays unlisted unless we made it), a file in the way is not replaced. */
+static long place_folder(const WCHAR *path)
+{
+    DWORD attr = GetFileAttributesW(path);
+    if (attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY))
+        return ERROR_ALREADY_EXISTS;
+    return create_folder(path);
 }
 
 static long place_image(const WCHAR *path, const struct kmserver_image *image)
 {
     switch (image->kind) {
+    case KMSERVER_FOLDER:
+        return place_folder(path);
+    case KMSERVER_TEXT:
+        return write_file(path, text_image, (DWORD)(sizeof text_image - 1));
     case KMSERVER_PE_NOVERSION:
         return write_file(path, kmserver_template, (DWORD)kmserver_template_len);
     case KMSERVER_PE_VERSION: {
@@ -447,39 +462,106 @@ long kmserver_place(const char *winpath, const struct kmserver_image *image)
         free(path);
         return rc;
     }
-    rc = place_image(path, image);
-    /* Record whatever file is there now, even after a failed or partial
-    ** write; a folder in the way stays unrecorded (it is not ours). */
-    if (is_file(path))
-        keep_first(&rc, wlist_add(&placed_files, path));
+    /* Listed before the write, so that a failed, partial or killed write
+    ** is cleared too; a folder in the way stays unlisted (it is not ours,
+    ** and the write fails on it).  A placed folder lists itself. */
+    if (image->kind != KMSERVER_FOLDER && !is_folder(path))
+        rc = note_placed(PLACED_FILE, path);
+    if (rc == ERROR_SUCCESS)
+        rc = place_image(path, image);
     free(path);
     return rc;
 }
 
-long kmserver_clear(void)
+/* Remove one listed thing. */
+static long remove_placed(DWORD kind, const WCHAR *name)
+{
+    switch (kind) {
+    case PLACED_FILE:
+        if (!DeleteFileW(name) && GetLastError() != ERROR_FILE_NOT_FOUND
+            && GetLastError() != ERROR_PATH_NOT_FOUND)
+            return (long)GetLastError();
+        return ERROR_SUCCESS;
+    case PLACED_FOLDER:
+        return remove_tree(name);
+    case PLACED_DRIVE:
+        return unmap_drive((char)name[0]);
+    }
+    return ERROR_SUCCESS;
+}
+
+/* Remove everything of KIND in the open LIST. */
+static long clear_kind(HKEY list, DWORD kind)
 {
     long first = ERROR_SUCCESS;
-    for (size_t i = 0; i < placed_files.n; i++)
-        if (!DeleteFileW(placed_files.items[i]) && GetLastError() != ERROR_FILE_NOT_FOUND
-            && GetLastError() != ERROR_PATH_NOT_FOUND)
-            keep_first(&first, (long)GetLastError());
-    /* Parents come first in the list: removing from the end deletes a
-    ** created subfolder before its created parent (remove_tree copes with
-    ** either order). */
-    for (size_t i = created_folders.n; i-- > 0;)
-        keep_first(&first, remove_tree(created_folders.items[i]));
-    for (size_t i = 0; mapped_drives[i]; i++)
-        keep_first(&first, unmap_drive(mapped_drives[i]));
-    wlist_free(&placed_files);
-    wlist_free(&created_folders);
-    memset(mapped_drives, 0, sizeof mapped_drives);
+    WCHAR name[16384];  /* the longest value name the registry allows */
+    for (DWORD i = 0;; i++) {
+        DWORD n = ARRAYSIZE(name), type, v = 0, len = sizeof v;
+        LONG rc = RegEnumValueW(list, i, name, &n, NULL, &type, (BYTE *)&v, &len);
+        if (rc == ERROR_NO_MORE_ITEMS)
+            break;
+        if (rc == ERROR_SUCCESS && type == REG_DWORD && v == kind)
+            keep_first(&first, remove_placed(kind, name));
+    }
     return first;
+}
+
+long kmserver_clear(void)
+{
+    HKEY list;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, KEY_QUERY_VALUE, &list))
+        return ERROR_SUCCESS;  /* nothing placed */
+    /* Files, then folders (in any order: removing a parent first takes
+    ** its listed children with it), then the drives they were on. */
+    long first = ERROR_SUCCESS;
+    for (DWORD kind = PLACED_FILE; kind <= PLACED_DRIVE; kind++)
+        keep_first(&first, clear_kind(list, kind));
+    RegCloseKey(list);
+    LONG rc = RegDeleteTreeW(HKEY_LOCAL_MACHINE, PLACED_KEY);
+    if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND)
+        keep_first(&first, rc);
+    return first;
+}
+
+/* The process id a cache folder NAME is named after; 0 if it is none. */
+static DWORD cache_owner(const WCHAR *name)
+{
+    DWORD pid = 0;
+    for (const WCHAR *p = name; *p; p++) {
+        if (*p < '0' || *p > '9' || pid > 0x0fffffff)
+            return 0;
+        pid = pid * 10 + (DWORD)(*p - '0');
+    }
+    return pid;
+}
+
+/* Remove the caches of processes that are gone (killed before their own
+** kmserver_cache_release).  Wine reuses process ids, so a dead process's
+** cache may be taken for a live one's and stay: disk space, nothing more. */
+static void remove_dead_caches(void)
+{
+    WIN32_FIND_DATAW fd;
+    HANDLE find = FindFirstFileW(L"" CACHE_ROOT "\\*", &fd);
+    if (find == INVALID_HANDLE_VALUE)
+        return;
+    do {
+        DWORD pid = cache_owner(fd.cFileName);
+        HANDLE process = pid ? OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid) : NULL;
+        WCHAR *dir = pid && !process ? join(cache_root, fd.cFileName) : NULL;
+        if (dir)
+            remove_tree(dir);
+        free(dir);
+        if (process)
+            CloseHandle(process);
+    } while (FindNextFileW(find, &fd));
+    FindClose(find);
 }
 
 void kmserver_cache_release(void)
 {
     if (cache.dir[0])
         remove_tree(cache.dir);
+    remove_dead_caches();
     RemoveDirectoryW(cache_root);  /* fails, as it should, while another process uses it */
     free(cache.versions);
     memset(&cache, 0, sizeof cache);

@@ -4,9 +4,11 @@
 ** A scenario names where Kmserver.exe lies (its @file directives); before
 ** the probe runs, the harness places a real PE image there, with a
 ** VERSIONINFO resource saying the scenario's version or with none.  Every
-** file, folder and drive mapping placed is remembered, so kmserver_clear()
-** brings the prefix back to the baseline "no emulated Exchange files on any
-** drive" before the next scenario.
+** file, folder and drive mapping placed is listed in the registry before
+** it is created, so kmserver_clear() brings the prefix back to the
+** baseline "no emulated Exchange files on any drive" before the next
+** scenario, and also clears what a killed process placed (the list is the
+** prefix's, not the process's: one harness process per prefix at a time).
 **
 ** Drives other than C: that the prefix lacks are created on demand as
 ** $WINEPREFIX/dosdevices/X: -> ../kmharness-drives/x (Wine sees a new
@@ -19,11 +21,12 @@
 
 #include <stdint.h>
 
-/* What to place at a path.  Further kinds (a text file or a folder named
-** Kmserver.exe) slot in here. */
+/* What to place at a path. */
 enum kmserver_kind {
     KMSERVER_PE_VERSION,    /* PE image whose VERSIONINFO says VERSION */
     KMSERVER_PE_NOVERSION,  /* PE image with no resources at all */
+    KMSERVER_FOLDER,        /* an empty folder named like the file */
+    KMSERVER_TEXT,          /* a short text file: not an image at all */
 };
 
 struct kmserver_image {
@@ -33,16 +36,17 @@ struct kmserver_image {
 
 /* Place IMAGE at WINPATH (UTF-8, an absolute "X:\dir\...\name" path),
 ** creating missing folders and, for a drive other than C: that does not
-** exist, the drive.  Placing twice at one path replaces the first image.
-** Returns 0 or a Win32 error code: 123 ERROR_INVALID_NAME for a path that
+** exist, the drive.  Placing twice at one path replaces the first image
+** (a folder is never replaced by a file, nor a file by a folder: 183
+** ERROR_ALREADY_EXISTS or the failing file call's error).  Returns 0 or a Win32 error code: 123 ERROR_INVALID_NAME for a path that
 ** is not drive-absolute (or has empty, "." or ".." components), 15
 ** ERROR_INVALID_DRIVE when a drive cannot be created, 1113 for invalid
 ** UTF-8, else the error of the failing file call. */
 long kmserver_place(const char *winpath, const struct kmserver_image *image);
 
-/* Remove everything kmserver_place created since the last clear: the files,
-** the folders (with whatever was put in them meanwhile) and the drive
-** mappings (with their contents).  Returns 0, or the first Win32 error met
+/* Remove everything kmserver_place created since the last clear, in this
+** process or in one that was killed: the files, the folders (with whatever
+** was put in them meanwhile) and the drive mappings (with their contents).  Returns 0, or the first Win32 error met
 ** (it still removes all it can). */
 long kmserver_clear(void);
 

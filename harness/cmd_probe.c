@@ -36,8 +36,7 @@ static void print_image_path(const struct probe_result *p)
     ** executable path is redacted. */
     struct split_result split;
     int have_split = split_image_path(s, n, NULL, NULL, &split) == 0;
-    size_t hidden_units = p->raw_len / 2 > n + 1 ? p->raw_len / 2 - n - 1 : 0;
-    char *text = redact_image_path(s, n, hidden, hidden_units, have_split ? &split : NULL,
+    char *text = redact_image_path(s, n, hidden, imagepath_hidden_units(p->raw_len, n), have_split ? &split : NULL,
                                    NULL, 0);
     printf("ImagePath: %s\n", text ? text : "(unprintable)");
     free(text);

@@ -1,8 +1,11 @@
 /*
-** cmd_report.c - `kmharness report [--db FILE] [--run ID]`.
+** cmd_report.c - `kmharness report [--by-shape] [--db FILE] [--run ID]`.
 **
 ** Prints the results table of one recorded run (default: the latest) from
 ** the database; the table itself is db/report.c's, shared with `run`.
+** --by-shape prints the findings view instead: the run's scenarios grouped
+** by the shape of ImagePath before the fix, with the before -> after probe
+** outcomes of each shape.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +14,18 @@
 #include "report.h"
 #include "store.h"
 
-static const char usage[] = "[--db FILE] [--run ID]";
+static const char usage[] = "[--by-shape] [--db FILE] [--run ID]";
 
 int cmd_report(int argc, char **argv)
 {
     const char *db_path = "kmharness.db", *run = NULL, *ignored;
+    int by_shape = 0;
     for (int i = 1; i < argc; i++) {
         int r;
+        if (!strcmp(argv[i], "--by-shape")) {
+            by_shape = 1;
+            continue;
+        }
         if ((r = opt_value(argc, argv, &i, "--db", &db_path)) ||
             (r = opt_value(argc, argv, &i, "--run", &run)) ||
             (r = opt_value(argc, argv, &i, "--prefix", &ignored))) {
@@ -44,7 +52,8 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "kmharness report: %s: %s\n", db_path, err);
         return 2;
     }
-    int status = report_print(db, run_id, stdout);
+    int status = by_shape ? report_by_shape(db, run_id, stdout)
+                          : report_print(db, run_id, stdout);
     if (status)
         fprintf(stderr, "kmharness report: %s\n", store_error(db));
     store_close(db);

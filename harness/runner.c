@@ -21,12 +21,14 @@
 #include "regapply.h"
 #include "probe.h"
 #include "fix.h"
+#include "keep.h"
 #include "kmserver.h"
 #include "split.h"
 #include "redact.h"
 #include "imagepath.h"
 #include "winerror_text.h"
 #include "text.h"
+#include "shape.h"
 
 #define SERVICE_KEY L"SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
 #define MAX_CHECKS 16
@@ -71,8 +73,16 @@ static const char *reg_type_name(uint32_t type)
 
 void runner_baseline(void)
 {
+    /* Both journals are durable: this also undoes what a run killed in
+    ** the middle of a scenario left behind, and the originals its fix kept
+    ** (in cmd_run.c's private folders) go with it. */
+    regapply_recover();
     RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
     kmserver_clear();
+    char keep_root[4096];
+    const char *prefix = getenv("WINEPREFIX");
+    snprintf(keep_root, sizeof keep_root, "%s/kmharness-keep", prefix ? prefix : ".");
+    keep_remove_dead_runs(keep_root);
 }
 
 /* ---- reading the service key ---------------------------------------- */
@@ -234,8 +244,10 @@ static void check_image_path(struct outcome *o)
         i++;
     if (i < bn && bs[i] == '"')
         i++;
-    int same = an > 0 && bn - i >= an && !memcmp(bs + i, as, an * 2) &&
-               (i + an == bn || bs[i + an] == ' ' || bs[i + an] == '\t' || bs[i + an] == '"');
+    int unchanged = a->len == b->len && !memcmp(a->data, b->data, a->len);
+    int same = unchanged ||
+               (an > 0 && bn - i >= an && !memcmp(bs + i, as, an * 2) &&
+                (i + an == bn || bs[i + an] == ' ' || bs[i + an] == '\t' || bs[i + an] == '"'));
     add_check(o, "same-file", same,
               same ? NULL : "the fixed ImagePath is not the path the old value started with");
 }
@@ -351,8 +363,7 @@ static char *redacted_image_path(const struct probe_result *p, const struct outc
     struct split_result split;
     int expand = p->value_type == REG_EXPAND_SZ;
     int have_split = split_image_path(s, n, file_exists, expand ? &expand : NULL, &split) == 0;
-    size_t hidden_units = p->raw_len / 2 > n + 1 ? p->raw_len / 2 - n - 1 : 0;
-    return redact_image_path(s, n, hidden, hidden_units, have_split ? &split : NULL,
+    return redact_image_path(s, n, hidden, imagepath_hidden_units(p->raw_len, n), have_split ? &split : NULL,
                              o->secrets, o->nsecrets);
 }
 
@@ -392,6 +403,10 @@ static void record(struct runner *r, const struct scenario *s, const char *path,
         .image_path_before = before, .image_path_after = after,
         .type_before = type_of(&o->before), .type_after = type_of(&o->after),
         .fix_action = fix_status_name(o->fix.status), .fix_message = fix_message,
+        /* The findings report's label for the value before the fix (emu/shape.h). */
+        .shape_before = shape_name(shape_classify(o->values_before.key_exists,
+                                                  o->before.value_present, o->before.value_type,
+                                                  o->before.raw, o->before.raw_len)),
         .checks = o->checks, .nchecks = o->nchecks, .elapsed_ms = ms,
     };
     fill_probe(&row.before, &o->before, vb, sizeof vb);
@@ -440,8 +455,12 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
         return -1;
     }
     for (size_t i = 0; i < s->nfiles; i++) {
+        static const enum kmserver_kind kinds[] = {
+            [KMFILE_FOLDER] = KMSERVER_FOLDER, [KMFILE_TEXT] = KMSERVER_TEXT,
+        };
         struct kmserver_image image = {
-            .kind = s->files[i].has_version ? KMSERVER_PE_VERSION : KMSERVER_PE_NOVERSION,
+            .kind = s->files[i].kind != KMFILE_PE ? kinds[s->files[i].kind]
+                    : s->files[i].has_version ? KMSERVER_PE_VERSION : KMSERVER_PE_NOVERSION,
         };
         memcpy(image.version, s->files[i].version, sizeof image.version);
         rc = kmserver_place(s->files[i].winpath, &image);

@@ -146,7 +146,29 @@ static int add_file(struct dctx *c, const struct kmfile *f)
     return 0;
 }
 
-/* "WINPATH VERSION", "WINPATH noversion" or "none"; WINPATH may hold blanks. */
+/* What the last word of an @file line names, when it is not a version. */
+static const struct { const char *word; enum kmfile_kind kind; int has_version; } file_words[] = {
+    { "noversion", KMFILE_PE, 0 },
+    { "folder", KMFILE_FOLDER, 0 },
+    { "text", KMFILE_TEXT, 0 },
+};
+
+/* Set F's kind from WORD: a version, or one of file_words. */
+static int parse_file_kind(const char *word, const char *end, struct kmfile *f)
+{
+    for (size_t i = 0; i < sizeof file_words / sizeof *file_words; i++)
+        if (is_word(word, end, file_words[i].word)) {
+            f->kind = file_words[i].kind;
+            f->has_version = file_words[i].has_version;
+            return 0;
+        }
+    f->kind = KMFILE_PE;
+    f->has_version = 1;
+    return parse_version(word, end, f->version);
+}
+
+/* "WINPATH VERSION", "WINPATH noversion|folder|text" or "none"; WINPATH may
+** hold blanks. */
 static int d_file(struct dctx *c, const struct directive *d, const char *v, const char *end)
 {
     struct kmfile f = { 0 };
@@ -166,8 +188,7 @@ static int d_file(struct dctx *c, const struct directive *d, const char *v, cons
     if (!is_drive_path(v, path_end))
         return dfail(c, "@file WINPATH must be an absolute path such as C:\\dir\\Kmserver.exe",
                      NULL);
-    f.has_version = !is_word(word, end, "noversion");
-    if (f.has_version && parse_version(word, end, f.version))
+    if (parse_file_kind(word, end, &f))
         return dfail(c, "@file VERSION must be four dotted numbers from 0 to 65535, "
                      "or noversion", NULL);
     if (!(f.winpath = strndup(v, (size_t)(path_end - v))))

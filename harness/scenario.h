@@ -17,10 +17,18 @@
 #include "regparse.h"
 #include "text.h"
 
+/* What an @file line puts at its WINPATH. */
+enum kmfile_kind {
+    KMFILE_PE,              /* a PE image (VERSION or noversion) */
+    KMFILE_FOLDER,          /* "folder": a folder named like the file */
+    KMFILE_TEXT,            /* "text": a small text file, not an image */
+};
+
 /* One emulated Kmserver.exe to place before the run. */
 struct kmfile {
     char *winpath;          /* absolute drive path, e.g. C:\Exchsrvr\Bin\Kmserver.exe */
-    int has_version;        /* 0: a PE image with no version resource */
+    enum kmfile_kind kind;
+    int has_version;        /* KMFILE_PE: 0 for an image with no version resource */
     uint16_t version[4];
     int line;               /* the @file line, for placement errors */
 };

@@ -157,19 +157,40 @@ struct expected { const char *scenario; long long before, after; };
 
 /* From the KB and Windows' behaviour, not from the harness's output. */
 static const struct expected expectations[] = {
-    { "password-appended",       2,   0 },  /* the KB's symptom, cured by its fix */
-    { "password-with-spaces",    2,   0 },
-    { "quoted-path",             123, 0 },  /* quotes are not legal in a file name */
-    { "quoted-path-password",    123, 0 },
-    { "spaces-in-path-password", 2,   0 },
+    { "pw-appended",             2,   0 },  /* the KB's symptom, cured by its fix */
+    { "pw-with-spaces",          2,   0 },
+    { "pw-quote",                123, 0 },  /* '"' is not legal in a file name */
+    { "pw-backslash",            3,   0 },  /* "Kmserver.exe my" read as a folder */
+    { "pw-slash-option",         3,   0 },  /* '/' is a path separator too */
+    { "pw-tab",                  123, 0 },  /* a TAB is not legal in a file name */
+    { "quote-path",              123, 0 },  /* quotes are not legal in a file name */
+    { "quote-path-pw",           123, 0 },
+    { "quote-spaces-decoy-pw",   123, 0 },
+    { "path-spaces-pw",          2,   0 },
+    { "path-spaces-decoy",       0,   0 },  /* the version API never tries C:\\Program.exe */
+    { "path-trailing-blanks",    0,   0 },  /* trailing spaces are dropped by Win32 */
+    { "path-nt-prefix",          0,   0 },
+    { "path-relative-pw",        3,   3 },  /* relative: the fix alone cannot help */
+    { "path-systemroot-prefix",  3,   3 },
+    { "env-systemdrive-expand",  3,   3 },  /* REG_EXPAND_SZ is not expanded by Update.exe */
+    { "env-systemdrive-sz-pw",   3,   3 },
+    { "nul-hidden-pw-expand",    0,   0 },  /* hidden after the NUL: found, then cleaned */
+    { "nul-args-and-hidden",     2,   0 },
+    { "type-dword",              1630, 1630 }, /* not a string: left alone */
+    { "type-multi-sz",           1630, 1630 },
     { "clean-sz",                0,   0 },
     { "clean-expand-sz",         0,   0 },
-    { "key-absent",              -1,  -1 }, /* not installed: skipped */
-    { "value-absent",            2,   2 },  /* RegQueryValueEx: no such value */
-    { "kmserver-missing",        3,   3 },  /* no folder: the fix cannot help */
-    { "kmserver-noversion",      2,   1812 },
-    { "drive-d-install",         2,   0 },
-    { "utf16-export-hex2",       2,   0 },
+    { "absent-key",              -1,  -1 }, /* not installed: skipped */
+    { "absent-value",            2,   2 },  /* RegQueryValueEx: no such value */
+    { "file-missing-pw",         3,   3 },  /* no folder: the fix cannot help */
+    { "file-noversion-pw",       2,   1812 },
+    { "file-drive-d-pw",         2,   0 },
+    { "file-copies-wrong-drive", 3,   3 },
+    { "file-folder-pw",          2,   5 },  /* a folder cannot be opened as a file */
+    { "file-text-pw",            2,   1812 }, /* no resource section */
+    { "export-utf16-hex2",       2,   0 },
+    { "export-regedit4-nt4",     2,   0 },
+    { "view-wow64-copy-only",    -1,  -1 }, /* a Wow6432Node copy is no service */
 };
 
 static void outcome_codes_match_windows(void **state)
@@ -192,13 +213,13 @@ static void image_paths_are_redacted(void **state)
 {
     sqlite3 *db = open_db("bundled.db");
     char *before = query_text(db, "select image_path_before from outcome where scenario = ?1",
-                              "password-appended");
+                              "pw-appended");
     char *after = query_text(db, "select image_path_after from outcome where scenario = ?1",
-                             "password-appended");
+                             "pw-appended");
     assert_string_equal(before, "C:\\Exchsrvr\\Bin\\Kmserver.exe <redacted: 9 chars>");
     assert_string_equal(after, "C:\\Exchsrvr\\Bin\\Kmserver.exe");
     assert_int_equal(query_int(db, "select image_path_before is null from outcome "
-                                   "where scenario = ?1", "value-absent"), 1);
+                                   "where scenario = ?1", "absent-value"), 1);
     free(before);
     free(after);
     sqlite3_close(db);
@@ -206,7 +227,11 @@ static void image_paths_are_redacted(void **state)
 
 static const char *planted[] = {
     "Kx9!tiger", "correct horse battery", "Sup3rSecret", "hunter2", "s3cret",
-    "dpass-77", "Export#Pass1",
+    "dpass-77", "Export#Pass1", "pa\"ss9", "my\\pass", "100%Pure%", "Tabbed1",
+    "tiger.exe", "Hush-55", "Colon9", "Twice#7", "Lead#8", "low#case", "Fwd#9",
+    "Nt#Pass1", "Rel#Pass2", "Decoy#3", "QSpace#3", "QDecoy#4", "InQuote#4", "Open#5",
+    "Env#Pass6", "EnvSz#7", "Hidden#8", "HiddenSz#9", "Vis#9", "Hid#10", "Multi#11",
+    "Moved#12", "Full#Export13", "Ascii#15", "View#16", "Stray#17", "Folder#18", "Text#19",
 };
 
 static int has_bytes(const char *hay, size_t n, const char *needle, size_t m)
@@ -249,7 +274,7 @@ static void report_reprints_the_run(void **state)
 {
     assert_int_equal(harness("report --db bundled.db"), 0);
     char *out = slurp("out.txt", NULL);
-    assert_non_null(strstr(out, "password-appended"));
+    assert_non_null(strstr(out, "pw-appended"));
     int passed = -1, failed = -1;
     assert_int_equal(sscanf(last_line(out), "%d passed, %d failed", &passed, &failed), 2);
     assert_int_equal(failed, 0);

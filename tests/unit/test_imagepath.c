@@ -188,6 +188,48 @@ static void test_other_types_unsupported(void **state)
     free(b);
 }
 
+/* Every length of a value with a password and no terminator, each in a
+** heap buffer of exactly that many bytes (odd ones included): under ASan a
+** read past LEN fails the test.  As REG_SZ the string is the whole units;
+** an odd byte is hidden data unless it is zero.  As REG_DWORD, REG_BINARY
+** or REG_MULTI_SZ (what a value of the wrong type holds) nothing is read. */
+static void test_every_length_reads_only_its_bytes(void **state)
+{
+    static const uint32_t wrong[] = { KMH_REG_DWORD, KMH_REG_BINARY, KMH_REG_MULTI_SZ };
+    const char *p = "C:\\K.exe pw";
+    size_t full = (strlen(p) + 1) * 2;
+    uint8_t *whole = utf16(p, strlen(p), full);
+    for (size_t len = 0; len <= full; len++) {
+        uint8_t *b = malloc(len ? len : 1);
+        assert_non_null(b);
+        memcpy(b, whole, len);
+        struct decoded d = decode(KMH_REG_SZ, b, len);
+        size_t units = len / 2 < strlen(p) ? len / 2 : strlen(p);
+        assert_int_equal(d.rc, 0);
+        assert_int_equal(d.n, units);
+        assert_memory_equal(d.str, whole, units * 2);
+        assert_int_equal(d.hidden, len % 2 == 1 && len / 2 < strlen(p));
+        for (size_t t = 0; t < sizeof wrong / sizeof wrong[0]; t++) {
+            d = decode(wrong[t], b, len);
+            assert_int_equal(d.rc, 1630);
+            assert_null(d.str);
+        }
+        free(b);
+    }
+    free(whole);
+}
+
+/* What hides after the terminator, in units: an odd last byte counts. */
+static void test_hidden_units(void **state)
+{
+    (void)state;
+    assert_int_equal(imagepath_hidden_units(0, 0), 0);
+    assert_int_equal(imagepath_hidden_units(8, 3), 0);   /* "abc\0" */
+    assert_int_equal(imagepath_hidden_units(9, 3), 1);   /* + one odd byte */
+    assert_int_equal(imagepath_hidden_units(14, 3), 3);  /* + "pw\0" */
+    assert_int_equal(imagepath_hidden_units(6, 3), 0);   /* no terminator at all */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +244,8 @@ int main(void)
         cmocka_unit_test(test_empty_and_tiny_data),
         cmocka_unit_test(test_non_ascii_units_pass_through),
         cmocka_unit_test(test_other_types_unsupported),
+        cmocka_unit_test(test_every_length_reads_only_its_bytes),
+        cmocka_unit_test(test_hidden_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 ** "code NAME" / "0 version" / "-1 not installed", the problems under the
 ** table, and the contract's summary "N passed, N failed[, N errors]" as the
 ** last line.  Unknown runs and empty files must fail with a message.
+** The by-shape findings view is checked the same way: groups, counts and
+** before -> after pairs worked out by hand, and never a value's text.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,17 +98,24 @@ static void add_passing(struct store *st, long long run_id, int seq, const char 
     add_ok(st, run_id, seq, &sc);
 }
 
-/* Runs report_print into a string (caller frees); *rc gets its result. */
-static char *report_text(struct store *st, long long run_id, int *rc)
+typedef int (*report_fn)(struct store *, long long run_id, FILE *out);
+
+/* Runs report into a string (caller frees); *rc gets its result. */
+static char *report_text_of(report_fn report, struct store *st, long long run_id, int *rc)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
 
     assert_non_null(out);
-    *rc = report_print(st, run_id, out);
+    *rc = report(st, run_id, out);
     fclose(out);
     return text;
+}
+
+static char *report_text(struct store *st, long long run_id, int *rc)
+{
+    return report_text_of(report_print, st, run_id, rc);
 }
 
 /* Compares text line by line with expected (NULL-terminated), exactly:
@@ -348,6 +357,98 @@ static void unfinished_run(void **state)
     free(text);
 }
 
+/* ---- the by-shape report ---- */
+
+/* One scenario of shape SHAPE with probe outcomes BEFORE and AFTER. */
+static void add_shaped(struct store *st, long long run_id, int seq, const char *shape,
+                       struct store_probe before, struct store_probe after)
+{
+    struct store_scenario sc = {
+        .name = "s", .verdict = "pass", .shape_before = shape,
+        .image_path_before = "C:\\Exchsrvr\\Bin\\Kmserver.exe <redacted>",
+        .before = before, .after = after,
+    };
+
+    add_ok(st, run_id, seq, &sc);
+}
+
+/* Largest shape first, then by name; in a shape, the commonest pair first.
+** Columns: shape (9 wide here), its count (under SCENARIOS, 9 wide), then
+** "N x BEFORE -> AFTER" with BEFORE padded to the widest (22). */
+static void by_shape_groups_pairs(void **state)
+{
+    static const struct store_probe not_found = { 1, 2, NULL, NULL };
+    static const struct store_probe no_path = { 1, 3, NULL, NULL };
+    static const struct store_probe bad_name = { 1, 123, NULL, NULL };
+    static const struct store_probe none = { 1, -1, NULL, NULL };
+    static const char *const expected[] = {
+        "",
+        "SHAPE    " "  " "SCENARIOS" "  " "PROBE BEFORE -> AFTER",
+        "---------" "  " "---------" "  " "---------------------",
+        "path+args" "  " "        3" "  " "2 x 2 ERROR_FILE_NOT_FOUND -> 0 ok",
+        "         " "  " "         " "  " "1 x 2 ERROR_FILE_NOT_FOUND -> 3 ERROR_PATH_NOT_FOUND",
+        "(not run)" "  " "        1" "  " "1 x (not run)              -> (not run)",
+        "(unknown)" "  " "        1" "  " "1 x 2 ERROR_FILE_NOT_FOUND -> 0 ok",
+        "no-key   " "  " "        1" "  " "1 x -1 not installed       -> -1 not installed",
+        "quoted   " "  " "        1" "  " "1 x 123 ERROR_INVALID_NAME -> 0 ok",
+        "",
+        "7 scenarios in 5 shapes",
+        NULL,
+    };
+    struct store_scenario unreadable = { .name = "bad", .verdict = "error", .error_text = "x" };
+    struct fixture *fx = *state;
+    long long run_id = begin_ok(fx->st);
+    char header[256];
+    char *text;
+    int rc;
+
+    add_shaped(fx->st, run_id, 0, "path+args", not_found, no_path);
+    add_shaped(fx->st, run_id, 1, "quoted", bad_name, version_found);
+    add_shaped(fx->st, run_id, 2, "path+args", not_found, version_found);
+    add_shaped(fx->st, run_id, 3, "no-key", none, none);
+    add_shaped(fx->st, run_id, 4, "path+args", not_found, version_found);
+    add_ok(fx->st, run_id, 5, &unreadable);
+    add_shaped(fx->st, run_id, 6, NULL, not_found, version_found); /* a pre-shape row */
+    end_ok(fx->st, run_id, 6, 0, 1);
+    text = report_text_of(report_by_shape, fx->st, run_id, &rc);
+    assert_int_equal(rc, 0);
+    assert_lines(after_header(text, header, sizeof header), expected);
+    assert_int_equal(strncmp(header, "run 1, started 20", 17), 0);
+    assert_null(strstr(text, "Kmserver"));  /* shapes only, never a value */
+    free(text);
+}
+
+/* The by-shape report picks runs like the table: 0 is the latest, an
+** unknown id is an error, and only the chosen run is counted. */
+static void by_shape_run_selection(void **state)
+{
+    struct fixture *fx = *state;
+    long long first = begin_ok(fx->st), second;
+    char *text;
+    int rc;
+
+    add_shaped(fx->st, first, 0, "spaces+args", version_found, version_found);
+    end_ok(fx->st, first, 1, 0, 0);
+    second = begin_ok(fx->st);
+    add_shaped(fx->st, second, 0, "env-var", version_found, version_found);
+    add_shaped(fx->st, second, 1, "env-var", version_found, version_found);
+    end_ok(fx->st, second, 2, 0, 0);
+
+    text = report_text_of(report_by_shape, fx->st, 0, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(strncmp(text, "run 2, ", 7), 0);
+    assert_non_null(strstr(text, "\nenv-var  "));
+    assert_null(strstr(text, "spaces+args"));
+    assert_string_equal(last_line(text), "2 scenarios in 1 shapes\n");
+    free(text);
+
+    text = report_text_of(report_by_shape, fx->st, 42, &rc);
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(text, "");
+    assert_non_null(strstr(store_error(fx->st), "no run 42"));
+    free(text);
+}
+
 /* ---- the list of runs ---- */
 
 static void list_runs_lines(void **state)
@@ -387,6 +488,8 @@ int main(void)
         STORE_TEST(unknown_run_is_an_error),
         STORE_TEST(empty_database_is_an_error),
         STORE_TEST(unfinished_run),
+        STORE_TEST(by_shape_groups_pairs),
+        STORE_TEST(by_shape_run_selection),
         STORE_TEST(list_runs_lines),
     };
 

@@ -188,13 +188,32 @@ static void test_bad_file_directives(void **state)
     parse_error(V5 "; @file: C:\\ 5.5.2653.9\n", 2,
                 "@file WINPATH must be an absolute path such as C:\\dir\\Kmserver.exe");
     static const char *const versions[] = { "5.5.2653", "5.5.2653.9.1", "65536.0.0.0",
-                                            "5.5.x.9", "5..2653.9", "NoVersion", "000001.0.0.0" };
+                                            "5.5.x.9", "5..2653.9", "NoVersion", "000001.0.0.0",
+                                            "Folder", "TEXT", "folders" };
     char text[200];
     for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
         snprintf(text, sizeof text, V5 "; @file: C:\\k.exe %s\n", versions[i]);
         parse_error(text, 2, "@file VERSION must be four dotted numbers from 0 to 65535, "
                     "or noversion");
     }
+}
+
+/* The two kinds that are not PE images (the format only grows: the words
+** folder and text were errors before, so no existing scenario changes). */
+static void test_file_folder_and_text(void **state)
+{
+    parse_ok(V5 "; @file: C:\\Exchsrvr\\Bin\\Kmserver.exe folder\n"
+             "; @file: D:\\My text\\Kmserver.exe text\n"
+             "; @file: E:\\Kmserver.exe 1.2.3.4\n");
+    assert_int_equal(sc.nfiles, 3);
+    assert_string_equal(sc.files[0].winpath, "C:\\Exchsrvr\\Bin\\Kmserver.exe");
+    assert_int_equal(sc.files[0].kind, KMFILE_FOLDER);
+    assert_string_equal(sc.files[1].winpath, "D:\\My text\\Kmserver.exe");
+    assert_int_equal(sc.files[1].kind, KMFILE_TEXT);
+    assert_int_equal(sc.files[2].kind, KMFILE_PE);
+    assert_int_equal(sc.files[2].has_version, 1);
+    parse_ok(V5);
+    assert_int_equal(sc.files[0].kind, KMFILE_PE);  /* the default file */
 }
 
 static void test_file_version_limits_and_trailing_blanks(void **state)
@@ -344,6 +363,7 @@ int main(void)
         T(test_file_none),
         T(test_file_none_cannot_be_combined),
         T(test_bad_file_directives),
+        T(test_file_folder_and_text),
         T(test_file_version_limits_and_trailing_blanks),
         T(test_bad_expect_version),
         T(test_malformed_and_unknown_directives),

@@ -22,6 +22,12 @@
 
 #include "store.h"
 
+/* The last "-- @version N" step of db/schema.sql. */
+#define LATEST_SCHEMA 2
+
+/* db/schema.sql as embedded in the program (build/gen/schema_sql.c). */
+extern const unsigned char schema_sql[];
+
 struct fixture {
     char dir[64];
     char path[96];
@@ -152,14 +158,14 @@ static int open_fails(const char *path, char *err, size_t errlen)
 
 /* ---- a new file ---- */
 
-static void new_file_is_version_1_in_wal_mode(void **state)
+static void new_file_is_at_the_latest_version_in_wal_mode(void **state)
 {
     struct fixture *fx = *state;
     struct store *st = open_ok(fx->path);
     sqlite3 *db = peek(fx->path);
     char buf[64];
 
-    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), LATEST_SCHEMA);
     assert_string_equal(query_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
                                    " ('run', 'scenario_result', 'check_result', 'outcome')"), 4);
@@ -208,7 +214,7 @@ static void reopening_keeps_the_data(void **state)
     db = peek(fx->path);
     assert_int_equal(query_int(db, "SELECT count(*) FROM run"), 2);
     assert_int_equal(query_int(db, "SELECT count(*) FROM outcome WHERE scenario = 'kept'"), 1);
-    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), LATEST_SCHEMA);
     sqlite3_close(db);
 }
 
@@ -231,11 +237,13 @@ static void record_three_kinds(struct store *st, long long run_id)
     fixed.type_before = fixed.type_after = "REG_EXPAND_SZ";
     fixed.before = (struct store_probe){ 1, 2, "The system cannot find the file specified.", NULL };
     fixed.image_path_after = "C:\\Exchsrvr\\Bin\\Kmserver.exe";
+    fixed.shape_before = "path+args";
     fixed.fix_action = "strip-arguments";
     fixed.checks = fixed_checks;
     fixed.nchecks = 2;
     fixed.elapsed_ms = 12.5;
     absent.before = absent.after = (struct store_probe){ 1, -1, NULL, NULL };
+    absent.shape_before = "no-key";
     add_ok(st, run_id, 0, &fixed);
     add_ok(st, run_id, 1, &absent);
     add_ok(st, run_id, 2, &unreadable);
@@ -311,6 +319,10 @@ static void run_row_and_checks_are_recorded(void **state)
                                    " FROM scenario_result WHERE seq = 0"), 1);
     assert_int_equal(query_int(db, "SELECT before_message IS NULL AND before_version IS NULL"
                                    " FROM scenario_result WHERE seq = 2"), 1);
+    assert_string_equal(query_text(db, "SELECT group_concat(coalesce(shape_before, 'NULL'), ',')"
+                                       " FROM (SELECT shape_before FROM scenario_result"
+                                       " ORDER BY seq)", buf, sizeof buf),
+                        "path+args,no-key,NULL");
     sqlite3_close(db);
 }
 
@@ -349,6 +361,78 @@ static void close_writes_the_buffer(void **state)
     db = peek(fx->path);
     assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"), 1);
     assert_int_equal(query_int(db, "SELECT ended_at IS NULL AND passed IS NULL FROM run"), 1);
+    sqlite3_close(db);
+}
+
+/* ---- upgrades ---- */
+
+/* Makes path a file exactly as a harness with only schema step 1 left it,
+** holding one finished run with one scenario. */
+static void make_version_1_file(const char *path)
+{
+    const char *text = (const char *)schema_sql;
+    const char *step2 = strstr(text, "\n-- @version 2");
+    sqlite3 *db = NULL;
+    char *step1;
+
+    assert_non_null(step2);
+    step1 = strndup(text, (size_t)(step2 - text));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, step1);
+    exec_ok(db, "PRAGMA user_version = 1;"
+                "INSERT INTO run (id, started_at, ended_at, passed, failed, errors)"
+                " VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 1, 0, 0);"
+                "INSERT INTO scenario_result (run_id, seq, scenario, verdict, before_code,"
+                " after_code) VALUES (1, 0, 'old', 'pass', 2, 0);");
+    sqlite3_close(db);
+    free(step1);
+}
+
+/* Step 2 adds the shape column; old rows keep everything and get NULL. */
+static void version_1_file_is_upgraded_in_place(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st;
+    struct store_scenario sc = plain_scenario("new", "pass");
+    long long run_id;
+    sqlite3 *db;
+    char buf[64];
+
+    make_version_1_file(fx->path);
+    st = open_ok(fx->path);
+    run_id = begin_ok(st);
+    assert_int_equal(run_id, 2);
+    sc.shape_before = "quoted+args";
+    add_ok(st, run_id, 0, &sc);
+    end_ok(st, run_id, 1, 0, 0);
+    store_close(st);
+
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), LATEST_SCHEMA);
+    assert_string_equal(query_text(db, "SELECT group_concat(scenario || ':' || before_code || ':'"
+                                       " || coalesce(shape_before, 'NULL'), ',') FROM"
+                                       " (SELECT * FROM scenario_result ORDER BY run_id)",
+                                   buf, sizeof buf),
+                        "old:2:NULL,new:0:quoted+args");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"), 2);
+    sqlite3_close(db);
+}
+
+/* The outcome view keeps exactly the contract's columns after step 2. */
+static void upgraded_outcome_view_keeps_its_columns(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st;
+    sqlite3 *db;
+
+    make_version_1_file(fx->path);
+    st = open_ok(fx->path);
+    store_close(st);
+    db = peek(fx->path);
+    assert_string_equal(query_text(db, "SELECT group_concat(name, ',') FROM"
+                                       " pragma_table_info('outcome')", (char[128]){ 0 }, 128),
+                        "run_id,scenario,image_path_before,before_code,image_path_after,"
+                        "after_code,verdict");
     sqlite3_close(db);
 }
 
@@ -398,16 +482,16 @@ static void newer_schema_is_refused_untouched(void **state)
     char err[256] = "", buf[32];
 
     assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-    exec_ok(db, "CREATE TABLE future (x); PRAGMA user_version = 2;");
+    exec_ok(db, "CREATE TABLE future (x); PRAGMA user_version = 3;");
     sqlite3_close(db);
 
     assert_int_not_equal(open_fails(fx->path, err, sizeof err), 0);
     assert_non_null(strstr(err, fx->path));
-    assert_non_null(strstr(err, "version 2"));
+    assert_non_null(strstr(err, "version 3"));
     assert_non_null(strstr(err, "newer"));
 
     db = peek(fx->path);
-    assert_int_equal(query_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 3);
     assert_string_equal(query_text(db, "PRAGMA journal_mode", buf, sizeof buf), "delete");
     assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master"), 1);
     sqlite3_close(db);
@@ -525,7 +609,7 @@ static void two_processes_append_to_one_file(void **state)
                                    " GROUP BY run_id)"), PER_WRITER);
     assert_int_equal(query_int(db, "SELECT sum(passed) FROM run WHERE ended_at IS NOT NULL"),
                      2 * PER_WRITER);
-    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), LATEST_SCHEMA);
     sqlite3_close(db);
 }
 
@@ -534,13 +618,15 @@ static void two_processes_append_to_one_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        FILE_TEST(new_file_is_version_1_in_wal_mode),
+        FILE_TEST(new_file_is_at_the_latest_version_in_wal_mode),
         FILE_TEST(outcome_view_has_the_contract_columns),
         FILE_TEST(reopening_keeps_the_data),
         FILE_TEST(outcome_view_values_and_nulls),
         FILE_TEST(run_row_and_checks_are_recorded),
         FILE_TEST(scenarios_are_written_in_batches),
         FILE_TEST(close_writes_the_buffer),
+        FILE_TEST(version_1_file_is_upgraded_in_place),
+        FILE_TEST(upgraded_outcome_view_keeps_its_columns),
         FILE_TEST(bad_scenarios_are_refused_alone),
         FILE_TEST(ending_an_unknown_run_fails),
         FILE_TEST(newer_schema_is_refused_untouched),

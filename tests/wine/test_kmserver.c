@@ -3,8 +3,9 @@
 **
 ** Places emulated Kmserver.exe images in the prefix and checks them with
 ** the real APIs: the version API reads back every VERSIONINFO field, a
-** noversion image has no resources (1812), folders and drives are created
-** on demand, and kmserver_clear() removes exactly what was created.
+** noversion image has no resources (1812), a placed folder or text file
+** answers as on Windows (5, 1812), folders and drives are created on
+** demand, and kmserver_clear() removes exactly what was created.
 */
 #include <windows.h>
 #include <stdarg.h>
@@ -24,6 +25,8 @@ extern const unsigned long kmserver_template_len;
 
 static const struct kmserver_image v5526539 = { KMSERVER_PE_VERSION, { 5, 5, 2653, 9 } };
 static const struct kmserver_image noversion = { KMSERVER_PE_NOVERSION, { 0, 0, 0, 0 } };
+static const struct kmserver_image folder = { KMSERVER_FOLDER, { 0, 0, 0, 0 } };
+static const struct kmserver_image text = { KMSERVER_TEXT, { 0, 0, 0, 0 } };
 
 static int exists(const WCHAR *path)
 {
@@ -270,6 +273,35 @@ static void test_folder_in_the_way(void **state)
     assert_false(exists(L"C:\\kmh-way"));
 }
 
+/* "@file: ... folder" and "... text": what the version API says of them is
+** what Windows says (a folder cannot be opened as a file: 5; a file with
+** no image header has no resource section: 1812), and both are cleared. */
+static void test_folder_and_text_kinds(void **state)
+{
+    DWORD err;
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &folder), 0);
+    assert_true(is_folder(L"C:\\Exchsrvr\\Bin\\Kmserver.exe"));
+    assert_null(version_info(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", &err));
+    assert_int_equal(err, ERROR_ACCESS_DENIED);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &folder), 0);
+    assert_int_not_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &text), 0);
+
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &text), 0);
+    assert_true(exists(L"D:\\Exchsrvr\\Bin\\Kmserver.exe"));
+    assert_false(is_folder(L"D:\\Exchsrvr\\Bin\\Kmserver.exe"));
+    assert_null(version_info(L"D:\\Exchsrvr\\Bin\\Kmserver.exe", &err));
+    assert_int_equal(err, ERROR_RESOURCE_DATA_NOT_FOUND);
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &folder),
+                     ERROR_ALREADY_EXISTS);
+
+    /* A folder that was there before is not ours to remove. */
+    assert_int_equal(kmserver_place("C:\\windows", &folder), 0);
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"C:\\Exchsrvr"));
+    assert_false(exists(L"D:\\Exchsrvr"));
+    assert_true(is_folder(L"C:\\windows"));
+}
+
 static void test_cache_release_removes_cache(void **state)
 {
     assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
@@ -306,6 +338,7 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_teardown(test_leftover_drives, teardown),
         cmocka_unit_test_teardown(test_invalid_paths, teardown),
         cmocka_unit_test_teardown(test_folder_in_the_way, teardown),
+        cmocka_unit_test_teardown(test_folder_and_text_kinds, teardown),
         cmocka_unit_test_teardown(test_cache_release_removes_cache, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
