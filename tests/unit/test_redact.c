@@ -287,6 +287,34 @@ static void test_random_inputs_never_leak(void **state)
     }
 }
 
+/* Every prefix of an ImagePath with a password and of one with data after
+** a NUL, each in a heap buffer of exactly its units: under ASan a read past
+** N fails the test; the output must equal that of the same units in a
+** larger buffer, and never hold the password. */
+static void test_reads_only_its_units(void **state)
+{
+    static const char16_t value[] = u"\"C:\\Exch\\K.exe\" Hunter22\0Hunter22";
+    char *secrets[] = { "Hunter22" };
+    size_t n = sizeof value / sizeof value[0] - 1, nul = u16len(value);
+    for (size_t k = 0; k <= n; k++) {
+        uint16_t *exact = malloc(k ? k * 2 : 1);
+        assert_non_null(exact);
+        memcpy(exact, value, k * 2);
+        struct split_result sp;
+        size_t seen = k < nul ? k : nul, hidden = k > nul + 1 ? k - nul - 1 : 0;
+        int ok = split_image_path(exact, seen, NULL, NULL, &sp) == 0;
+        char *a = redact_image_path(exact, k, hidden > 0, hidden, ok ? &sp : NULL, secrets, 1);
+        char *b = redact_image_path((const uint16_t *)value, k, hidden > 0, hidden,
+                                    ok ? &sp : NULL, secrets, 1);
+        assert_non_null(a);
+        assert_string_equal(a, b);
+        assert_null(strstr(a, "Hunter22"));
+        free(a);
+        free(b);
+        free(exact);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_inplace_masks_secrets),
         cmocka_unit_test(test_no_password_survives_any_shape),
         cmocka_unit_test(test_random_inputs_never_leak),
+        cmocka_unit_test(test_reads_only_its_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

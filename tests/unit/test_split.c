@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uchar.h>
 #include <cmocka.h>
@@ -269,6 +270,32 @@ static void test_bare_extension_is_a_candidate(void **state)
     assert_span(s, r.args_start, r.args_len, u"pw");
 }
 
+/* Every prefix of a few ImagePath shapes, each in a heap buffer of exactly
+** its units (no terminator after it): under ASan a read past the string
+** fails the test, and the result must equal that of the same units in a
+** larger buffer (nothing beyond N decides anything). */
+static void test_reads_only_its_units(void **state)
+{
+    static const char16_t *const shapes[] = {
+        u"C:\\Exchsrvr\\Bin\\Kmserver.exe pw", u"\"C:\\Program Files\\K.exe\" -p x",
+        u"\"C:\\K.exe pw", u"  C:\\a.exe b.exe\t", u".exe", u"\"",
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        size_t n = u16len(shapes[i]);
+        for (size_t k = 0; k <= n; k++) {
+            uint16_t *exact = malloc(k ? k * 2 : 1);
+            assert_non_null(exact);
+            memcpy(exact, shapes[i], k * 2);
+            struct split_result a, b;
+            int rc_a = split_image_path(exact, k, NULL, NULL, &a);
+            int rc_b = split_image_path((const uint16_t *)shapes[i], k, NULL, NULL, &b);
+            assert_int_equal(rc_a, rc_b);
+            assert_memory_equal(&a, &b, sizeof a);
+            free(exact);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_blanks_around_are_trimmed),
         cmocka_unit_test(test_shortest_existing_candidate_wins),
         cmocka_unit_test(test_bare_extension_is_a_candidate),
+        cmocka_unit_test(test_reads_only_its_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
