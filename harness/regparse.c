@@ -295,13 +295,13 @@ static int parse_key_line(struct parser *ps, const char *p)
 
 /* ---- quoted text ---------------------------------------------------------- */
 
-static int bad_escape(struct parser *ps, char c, const char *what)
+/* The message does not show the escaped character: it is part of a value,
+** and values may hold passwords. The hint covers the usual cause, a path
+** written with single backslashes. */
+static int bad_escape(struct parser *ps, const char *what)
 {
-    char msg[64];
-    if (c > ' ' && c < 0x7F)
-        snprintf(msg, sizeof msg, "bad escape \\%c in %s", c, what);
-    else
-        snprintf(msg, sizeof msg, "bad escape in %s", what);
+    char msg[96];
+    snprintf(msg, sizeof msg, "bad escape in %s (only \\\\ and \\\" are allowed)", what);
     return fail(ps, msg);
 }
 
@@ -321,7 +321,7 @@ static int unquote(struct parser *ps, const char **pp, struct bytes *b, const ch
         if (p + 1 == end)
             p = end;   /* a backslash ending the line escapes nothing */
         else if (p[1] != '\\' && p[1] != '"')
-            return bad_escape(ps, p[1], what);
+            return bad_escape(ps, what);
         else if (bytes_add(ps, b, p + 1, 1))
             return -1;
         else

@@ -280,12 +280,12 @@ static void test_escapes(void **state)
 
 static void test_other_escapes_are_refused(void **state)
 {
-    parse_error(V4 KEY "\"A\"=\"a\\qb\"\n", 3, "bad escape \\q in string");
-    parse_error(V4 KEY "\"A\"=\"\\q\"\n", 3, "bad escape \\q in string");
-    parse_error(V4 KEY "\"A\"=\"a\\nb\"\n", 3, "bad escape \\n in string");
-    parse_error(V4 KEY "\"A\"=\"a\\0\"\n", 3, "bad escape \\0 in string");
-    parse_error(V4 KEY "\"A\"=\"a\\ b\"\n", 3, "bad escape in string");
-    parse_error(V4 KEY "\"A\\x\"=\"\"\n", 3, "bad escape \\x in value name");
+    parse_error(V4 KEY "\"A\"=\"a\\qb\"\n", 3, "bad escape in string (only \\\\ and \\\" are allowed)");
+    parse_error(V4 KEY "\"A\"=\"\\q\"\n", 3, "bad escape in string (only \\\\ and \\\" are allowed)");
+    parse_error(V4 KEY "\"A\"=\"a\\nb\"\n", 3, "bad escape in string (only \\\\ and \\\" are allowed)");
+    parse_error(V4 KEY "\"A\"=\"a\\0\"\n", 3, "bad escape in string (only \\\\ and \\\" are allowed)");
+    parse_error(V4 KEY "\"A\"=\"a\\ b\"\n", 3, "bad escape in string (only \\\\ and \\\" are allowed)");
+    parse_error(V4 KEY "\"A\\x\"=\"\"\n", 3, "bad escape in value name (only \\\\ and \\\" are allowed)");
 }
 
 static void test_quotes_must_close(void **state)
