@@ -6,7 +6,8 @@
 ** reports: imagepath_decode() (what the probe sees), split_image_path()
 ** (where the path ends) and the keep files (keep.c).  This file adds the
 ** Win32 side: reading and writing the value, the file-existence callback,
-** and the order that makes the fix safe: keep, write, read back.
+** and the order that makes the fix safe: keep, write, read back (with the
+** test-only crash points of fix.h between the steps).
 **
 ** Every buffer that held the value (it may hold a password) is wiped
 ** before it is freed.
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <windows.h>
 #include "fix.h"
+#include "regwrite.h"
 #include "imagepath.h"
 #include "keep.h"
 #include "split.h"
@@ -167,6 +169,7 @@ static void write_fixed(HKEY key, DWORD type, const BYTE *old, DWORD old_len,
         set_status(res, FIX_FAILED, "no keep directory for the original value; nothing written");
         return;
     }
+    keep_crash_point("read");
     struct keep_record rec = {
         .key = KEY_PATH_UTF8, .value = VALUE_UTF8,
         .old_type = type, .old_data = (uint8_t *)old, .old_len = old_len,
@@ -181,7 +184,10 @@ static void write_fixed(HKEY key, DWORD type, const BYTE *old, DWORD old_len,
         res->keep_file[0] = '\0';
         return;
     }
+    keep_crash_point("kept");
     LONG rc = RegSetValueExW(key, value_name, 0, type, new_data, new_len);
+    if (rc == ERROR_SUCCESS)
+        keep_crash_point("written");
     if (rc != ERROR_SUCCESS) {
         keep_discard(res->keep_file, err, sizeof err);
         res->keep_file[0] = '\0';
@@ -193,6 +199,7 @@ static void write_fixed(HKEY key, DWORD type, const BYTE *old, DWORD old_len,
                    "the original is kept (undo with --rollback)");
         return;
     }
+    keep_crash_point("verified");
     res->status = FIX_CHANGED;
 }
 
@@ -303,17 +310,22 @@ void fix_result_free(struct fix_result *res)
 ** wrote.  Returns 0, 1 (refused) or -1, with MESSAGE set. */
 static int restore(HKEY key, const struct keep_record *rec, char *message, size_t len)
 {
+    /* A rollback killed between its write and the keep file's removal:
+    ** the work is done, only the keep file is left to remove. */
+    if (value_equals(key, rec->old_type, rec->old_data, rec->old_len))
+        return 0;
     if (!value_equals(key, rec->new_type, rec->new_data, rec->new_len)) {
         snprintf(message, len, "ImagePath was changed since the fix; not rolling back");
         return 1;
     }
-    LONG rc = RegSetValueExW(key, value_name, 0, rec->old_type, rec->old_data,
-                             (DWORD)rec->old_len);
+    LONG rc = reg_set_exact(key, value_name, rec->old_type, rec->old_data,
+                            (DWORD)rec->old_len);
     if (rc != ERROR_SUCCESS) {
         snprintf(message, len, "cannot write ImagePath back: %s (error %ld)",
                  winerr_text(rc), (long)rc);
         return -1;
     }
+    keep_crash_point("rolled-back");
     if (!value_equals(key, rec->old_type, rec->old_data, rec->old_len)) {
         snprintf(message, len, "ImagePath did not read back as the kept original");
         return -1;

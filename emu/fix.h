@@ -53,6 +53,28 @@
 **     changed by someone since is theirs, not ours to overwrite.  A keep
 **     file is removed once its rollback succeeded.
 **
+**  8. Killed at any moment, the fix leaves the old value or the new one,
+**     never a third; and whenever the new one is there, the kept original
+**     is already on disk, so --rollback restores it.  The steps, in order
+**     (each name is the moment right after that step):
+**       read               ImagePath read, the new value decided
+**       keep-temp-written  kept original written to a private temporary file
+**       keep-temp-synced   ... and fsync'ed
+**       keep-linked        ... and linked to its keep-file name
+**       kept               ... and the keep directory fsync'ed (durable)
+**       written            ImagePath written (RegSetValueExW)
+**       verified           ImagePath read back and compared
+**       rolled-back        (--rollback) original written back, keep file
+**                          not yet removed; a second rollback finishes
+**     A temporary file left by a kill is removed by the next fix or
+**     rollback (emu/keep.h).
+**
+** TEST-ONLY SWITCH: with the environment variable KMH_TEST_CRASH_AT set
+** to one of the step names above, the process dies right after that step
+** as if killed (SIGKILL, no cleanup: keep_crash_point() in emu/keep.h).
+** It exists for tests/integration/test_crash.c, which kills the fix at
+** every step in turn; never set it otherwise.
+**
 ** Win32 (winelib): uses the registry of the Wine prefix the process runs in.
 */
 #ifndef KMH_FIX_H

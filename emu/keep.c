@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,45 @@ static void wipe_free(void *p, size_t n)
     if (p)
         wipe(p, n);
     free(p);
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return n > 0;
+}
+
+/* ---- Test-only crash points (keep.h) ------------------------------------ */
+
+/* Every step of fix.h's crash test, in the order a fix and its rollback
+** reach them. */
+static const char *const crash_steps[] = {
+    "read", "keep-temp-written", "keep-temp-synced", "keep-linked", "kept",
+    "written", "verified", "rolled-back",
+};
+
+void keep_crash_point(const char *step)
+{
+    const char *want = getenv("KMH_TEST_CRASH_AT");
+    if (!want || !*want)
+        return;
+    const size_t nsteps = sizeof crash_steps / sizeof *crash_steps;
+    size_t i = 0;
+    while (i < nsteps && strcmp(want, crash_steps[i]) != 0)
+        i++;
+    if (i == nsteps) {
+        fprintf(stderr, "KMH_TEST_CRASH_AT: unknown step; the steps are:");
+        for (i = 0; i < nsteps; i++)
+            fprintf(stderr, " %s", crash_steps[i]);
+        fprintf(stderr, "\n");
+        _exit(3);
+    }
+    if (strcmp(want, step) == 0) {
+        raise(SIGKILL);
+        _exit(137);  /* not reached: SIGKILL cannot be caught */
+    }
 }
 
 /* ---- The private directory ------------------------------------------- */
@@ -169,12 +209,52 @@ static int write_temp(int dfd, const char *tmp, const struct keep_record *rec)
         return -1;
     unlinkat(dfd, tmp, 0);  /* a leftover of a dead process with our pid */
     int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    int rc = (fd >= 0 && fchmod(fd, 0600) == 0 && write_all(fd, text, len) == 0 &&
-              fsync(fd) == 0) ? 0 : -1;
+    int rc = (fd >= 0 && fchmod(fd, 0600) == 0 && write_all(fd, text, len) == 0) ? 0 : -1;
+    wipe_free(text, len);
+    if (rc == 0)
+        keep_crash_point("keep-temp-written");
+    if (rc == 0 && fsync(fd) != 0)
+        rc = -1;
+    if (rc == 0)
+        keep_crash_point("keep-temp-synced");
     if (fd >= 0 && close(fd) != 0)
         rc = -1;
-    wipe_free(text, len);
     return rc;
+}
+
+/* Is NAME the temporary file ".STEM-PID.tmp" of a process that no longer
+** runs (a save killed half-way)? */
+static int is_stale_temp(const char *name, const char *stem)
+{
+    size_t sl = strlen(stem), nl = strlen(name), xl = strlen(".tmp");
+    if (nl <= 1 + sl + 1 + xl || name[0] != '.' || strncmp(name + 1, stem, sl) != 0 ||
+        name[1 + sl] != '-' || strcmp(name + nl - xl, ".tmp") != 0)
+        return 0;
+    const char *pid = name + 1 + sl + 1;
+    size_t digits = nl - xl - (size_t)(pid - name);
+    if (!all_digits(pid, digits) || digits > 9)
+        return 0;
+    long n = strtol(pid, NULL, 10);
+    return n != (long)getpid() && kill((pid_t)n, 0) != 0 && errno == ESRCH;
+}
+
+/* Remove the temporary files that dead processes left in DFD: each may be
+** a copy of a password nobody will ever use. */
+static void remove_stale_temps(int dfd, const char *stem)
+{
+    int dup_fd = dup(dfd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return;
+    }
+    rewinddir(d);  /* the duplicate shares its position with DFD */
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (is_stale_temp(e->d_name, stem))
+            unlinkat(dfd, e->d_name, 0);
+    closedir(d);
 }
 
 /* Give TMP its final, unused name (into NAME); link never replaces. */
@@ -209,11 +289,14 @@ int keep_save(const char *dir, const char *stem, const struct keep_record *rec,
     int dfd = open_private_dir(dir, 1, err, err_size);
     if (dfd < 0)
         return -1;
+    remove_stale_temps(dfd, stem);
     char tmp[KEEP_MAX_STEM + 40], name[KEEP_MAX_STEM + 64];
     snprintf(tmp, sizeof tmp, ".%s-%ld.tmp", stem, (long)getpid());
     int written = write_temp(dfd, tmp, rec) == 0;
     int linked = written && link_new_name(dfd, tmp, stem, name, sizeof name) == 0;
     int saved_errno = errno;
+    if (linked)
+        keep_crash_point("keep-linked");
     unlinkat(dfd, tmp, 0);
     int durable = linked && fsync(dfd) == 0;
     if (linked && !durable)
@@ -228,6 +311,52 @@ int keep_save(const char *dir, const char *stem, const struct keep_record *rec,
     return 0;
 }
 
+/* Is NAME "run-PID" for a process that no longer runs? */
+static int is_dead_run(const char *name)
+{
+    const char *pid = name + 4;
+    size_t digits = strlen(pid);
+    if (strncmp(name, "run-", 4) != 0 || !all_digits(pid, digits) || digits > 9)
+        return 0;
+    long n = strtol(pid, NULL, 10);
+    return n != (long)getpid() && kill((pid_t)n, 0) != 0 && errno == ESRCH;
+}
+
+/* Empty and remove the folder NAME in DFD (keep files hold no folders). */
+static void remove_run_dir(int dfd, const char *name)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+void keep_remove_dead_runs(const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int dup_fd = dfd >= 0 ? dup(dfd) : -1;
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d && dup_fd >= 0)
+        close(dup_fd);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (is_dead_run(e->d_name))
+            remove_run_dir(dfd, e->d_name);
+    if (d)
+        closedir(d);
+    if (dfd >= 0)
+        close(dfd);
+}
+
 /* ---- Finding the newest ------------------------------------------------- */
 
 struct keep_name {
@@ -236,14 +365,6 @@ struct keep_name {
     struct timespec mtime;
     unsigned long seq;
 };
-
-static int all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return n > 0;
-}
 
 static int timestamp_ok(const char *t)
 {
@@ -297,6 +418,7 @@ static int find_newest(int dfd, const char *stem, struct keep_name *best)
             close(dup_fd);
         return -1;
     }
+    rewinddir(d);  /* the duplicate shares its position with DFD */
     int found = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -432,6 +554,7 @@ int keep_load_newest(const char *dir, const char *stem, struct keep_record *rec,
         return 1;
     if (dfd < 0)
         return -1;
+    remove_stale_temps(dfd, stem);
     struct keep_name best;
     int found = find_newest(dfd, stem, &best);
     size_t len = 0;

@@ -13,6 +13,11 @@
 ** temporary file, fsync'ed, linked to its final name (link, not rename,
 ** so an existing keep file is never replaced), and the directory is
 ** fsync'ed.  Names are STEM-YYYYMMDDThhmmssZ-PID[-SEQ].keep (UTC time).
+** A process killed while saving leaves its temporary file
+** (.STEM-PID.tmp, private like the rest) behind; keep_save() and
+** keep_load_newest() remove those of processes that no longer run, so a
+** copy of a password never outlives the crash by more than the next fix
+** or rollback.
 **
 ** The format is text, one field a line, data in lower-case hex:
 **     kmharness keep 1
@@ -61,6 +66,22 @@ int keep_load_newest(const char *dir, const char *stem, struct keep_record *rec,
 /* Remove the keep file at PATH and make the removal durable.  Returns 0,
 ** or -1 with ERR set. */
 int keep_discard(const char *path, char *err, size_t err_size);
+
+/* Remove the subfolders "run-PID" of DIR (and the keep files in them)
+** whose process PID no longer runs: the private folders of killed
+** `kmharness run`s (harness/cmd_run.c makes them), whose originals are
+** scenario values the next run's baseline undoes anyway; left alone they
+** would be copies of planted passwords that nothing ever removes. */
+void keep_remove_dead_runs(const char *dir);
+
+/* Test-only (the crash test of fix.h): when the environment variable
+** KMH_TEST_CRASH_AT equals STEP, the process dies here at once, as if
+** killed (SIGKILL: no cleanup, no buffers flushed, no exit handlers).
+** Unset or naming another known step: nothing happens.  A name that is
+** no step at all stops the program with exit status 3 and the list of
+** steps on stderr, so a test can neither misspell a step nor miss one.
+** STEP must be one of the steps listed in fix.h. */
+void keep_crash_point(const char *step);
 
 /* Wipe and free the data of a record filled by keep_load_newest(); the
 ** record is zeroed (safe to call twice). */

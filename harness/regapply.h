@@ -8,6 +8,18 @@
 ** records how to undo itself (an undo journal): a value's previous type and
 ** bytes, a key it had to create, a subtree it deleted (copied aside first).
 ** regapply_undo() replays the journal backwards.
+**
+** The journal is durable: it lives in the registry itself, under
+** HKLM\Software\kmharness-undo\journal, one numbered subkey per entry,
+** written completely before the change it undoes. A run killed in the
+** middle of a scenario (wineserver keeps what the process wrote) thus
+** leaves a journal behind, and the next run's regapply_recover() undoes
+** those changes before its first scenario. One harness process per prefix
+** at a time (the launcher's lock) is assumed: the journal is the prefix's,
+** not the process's. Why the registry and not a file: an entry and the
+** change it undoes go through the same wineserver and are saved together,
+** and an old value's bytes (which may hold a scenario's password) land
+** nowhere the value itself was not already.
 */
 #ifndef KMH_REGAPPLY_H
 #define KMH_REGAPPLY_H
@@ -16,9 +28,7 @@
 #include "regparse.h"
 
 struct undo_journal {
-    struct undo_entry *entries;
-    size_t n, cap;
-    unsigned scratch_seq;      /* names the copies of deleted subtrees */
+    size_t n;                  /* entries written through this handle */
 };
 
 /* Apply ops in order, journaling each. On failure returns the Win32 error
@@ -27,7 +37,12 @@ struct undo_journal {
 long regapply_run(const struct reg_op *ops, size_t nops, struct undo_journal *j,
                   int *failed_line);
 
-/* Undo everything journaled, newest first, and empty the journal. */
+/* Undo everything journaled, newest first, and empty the journal (entries
+** a killed process left are undone too: they are older). */
 void regapply_undo(struct undo_journal *j);
+
+/* Undo whatever journal a killed run left in the prefix; a no-op when there
+** is none. */
+void regapply_recover(void);
 
 #endif

@@ -336,6 +336,44 @@ static void test_embedded_nul_and_password_removed(void **state)
     fix_result_free(&r);
 }
 
+/* The probe sees a clean path here (it stops at the first NUL), so only the
+** fix can take the password out; and rollback still returns every byte. */
+static void test_password_hidden_after_a_clean_path(void **state)
+{
+    struct fixture *f = *state;
+    static const WCHAR hidden[] = L"C:\\Exchsrvr\\Bin\\Kmserver.exe\0hunter2";
+    set_raw(L"ImagePath", REG_SZ, hidden, sizeof hidden);
+    struct fix_result r = run_fix(f, 0);
+    assert_int_equal(r.status, FIX_CHANGED);
+    assert_string_value(L"ImagePath", REG_SZ, kmserver);
+    assert_removed(&r, L"hunter2", 8);
+    assert_non_null(strstr(r.message, "embedded NUL"));
+    assert_null(strstr(r.message, "hunter2"));
+    fix_result_free(&r);
+
+    char message[256];
+    assert_int_equal(fix_rollback(f->keep, message, sizeof message), 0);
+    assert_value(L"ImagePath", REG_SZ, hidden, sizeof hidden);
+}
+
+/* A rollback killed after writing the original back, before removing its
+** keep file (the crash step "rolled-back"): the next rollback finishes the
+** job instead of refusing. */
+static void test_rollback_after_an_interrupted_rollback(void **state)
+{
+    struct fixture *f = *state;
+    static const WCHAR original[] = L"C:\\Exchsrvr\\Bin\\Kmserver.exe secret";
+    set_string(L"ImagePath", REG_SZ, original);
+    struct fix_result r = run_fix(f, 0);
+    assert_int_equal(r.status, FIX_CHANGED);
+    fix_result_free(&r);
+    set_string(L"ImagePath", REG_SZ, original);  /* what the killed rollback wrote */
+    char message[256];
+    assert_int_equal(fix_rollback(f->keep, message, sizeof message), 0);
+    assert_string_value(L"ImagePath", REG_SZ, original);
+    assert_int_equal(count_keep_files(f->keep), 0);
+}
+
 static void test_quoted_path_loses_its_quotes(void **state)
 {
     struct fixture *f = *state;
@@ -456,6 +494,8 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_setup_teardown(test_non_string_types_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_nul_and_password_removed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_hidden_after_a_clean_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_after_an_interrupted_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quoted_path_loses_its_quotes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_exe_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_file_beats_shorter_candidate, setup, teardown),

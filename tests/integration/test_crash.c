@@ -1,0 +1,385 @@
+/*
+** test_crash.c - nothing is lost when the fix, its rollback or a run is
+** killed at any moment (issue 4, items 1 and "crash-safe baseline").
+**
+** A native cmocka program driving build/kmharness in the test prefix. The
+** fix's test-only switch KMH_TEST_CRASH_AT (emu/fix.h) kills the process
+** with SIGKILL right after a named step; the list of steps is asked from
+** the program itself (an unknown name makes it print them), so a step
+** added to the code is crashed here without anyone editing this file.
+** For each step: plant an ImagePath holding a password (the test-only
+** helper reghelper.c, built here with winegcc and run in the launcher's
+** environment, writes and reads raw registry bytes), run `kmharness fix`
+** killed at that step, and check that the value is the old or the new one
+** byte for byte, that whenever it is the new one the kept original is on
+** disk, and that `kmharness fix --rollback` brings back the original byte
+** for byte (or, when nothing was kept yet, says there is nothing to roll
+** back and leaves the value alone). Then a run killed in the middle of a
+** scenario must leave nothing that the next run's scenarios can see
+** (registry keys, files, a drive, the image cache, kept originals).
+**
+** Environment (set by the Makefile): KMHARNESS, KMHARNESS_PREFIX,
+** KMH_SCENARIOS (its parent is the source tree, for reghelper.c).
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define KMS_KEY "SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
+#define MAX_STEPS 32
+
+static char workdir[] = "/tmp/kmh-crash-XXXXXX";
+static char keep_dir[4096];
+
+/* The original: REG_EXPAND_SZ "C:\Exchsrvr\Bin\Kmserver.exe Cr4sh!pw",
+** NUL, "hid", NUL, and one odd byte: every byte must come back. */
+static const char original[] =
+    "2 43003a005c00450078006300680073007200760072005c00420069006e005c004b006d0073"
+    "00650072007600650072002e0065007800650020004300720034007300680021007000770000"
+    "006800690064000000ff";
+/* What the fix writes: the path alone, one NUL, the same type. */
+static const char fixed[] =
+    "2 43003a005c00450078006300680073007200760072005c00420069006e005c004b006d0073"
+    "00650072007600650072002e006500780065000000";
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v) {
+        fprintf(stderr, "%s is not set (run through make check)\n", name);
+        exit(2);
+    }
+    return v;
+}
+
+/* Run the shell command CMD in workdir, output in out.txt and err.txt.
+** Returns the exit status, 137 when the process was killed by SIGKILL. */
+static int shell(const char *cmd)
+{
+    char full[8192];
+    snprintf(full, sizeof full, "cd '%s' && %s >out.txt 2>err.txt", workdir, cmd);
+    int rc = system(full);
+    if (WIFSIGNALED(rc))
+        return 128 + WTERMSIG(rc);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* build/kmharness ARGS, with KMH_TEST_CRASH_AT=STEP unless STEP is NULL. */
+static int harness(const char *step, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "env %s%s '%s' %s", step ? "KMH_TEST_CRASH_AT=" : "",
+             step ? step : "", env("KMHARNESS"), args);
+    return shell(cmd);
+}
+
+/* The helper runs in the launcher's environment (harness/kmharness.sh),
+** with wine started directly: the launcher's start-up (0.5 s a call) would
+** dominate these tests, and the prefix is set up and idle here. */
+#define HELPER_ENV "WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=;winedbg.exe=d'"
+
+static int reghelper(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "env WINEPREFIX='%s' " HELPER_ENV " wine '%s/reghelper.exe.so' %s",
+             env("KMHARNESS_PREFIX"), workdir, args);
+    return shell(cmd);
+}
+
+static char *slurp(const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", workdir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    char *buf = calloc(1, 1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    fclose(f);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = 0;
+    return buf;
+}
+
+/* ImagePath now, as reghelper prints it ("TYPE HEX" or "absent"). */
+static char *image_path(void)
+{
+    assert_int_equal(reghelper("get '" KMS_KEY "' ImagePath"), 0);
+    return slurp("out.txt");
+}
+
+static void set_image_path(const char *type_hex)
+{
+    char args[1024], type[8];
+    const char *space = strchr(type_hex, ' ');
+    snprintf(type, sizeof type, "%.*s", (int)(space - type_hex), type_hex);
+    snprintf(args, sizeof args, "set '" KMS_KEY "' ImagePath %s %s", type, space + 1);
+    assert_int_equal(reghelper(args), 0);
+}
+
+/* Regular files directly in the keep folder (keep files, temporaries). */
+static int files_in_keep_dir(void)
+{
+    DIR *d = opendir(keep_dir);
+    int n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        char path[8192];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", keep_dir, e->d_name);
+        n += lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+    }
+    closedir(d);
+    return n;
+}
+
+static void empty_keep_dir(void)
+{
+    DIR *d = opendir(keep_dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        char path[8192];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", keep_dir, e->d_name);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(path);
+    }
+    closedir(d);
+}
+
+static int clean_up(void **state)
+{
+    reghelper("delete-key '" KMS_KEY "'");
+    empty_keep_dir();
+    return 0;
+}
+
+/* ---- the steps ------------------------------------------------------ */
+
+static char *steps[MAX_STEPS];
+static size_t nsteps;
+
+/* An unknown step name makes the program list the steps and stop (exit
+** status 3) before it changes anything. */
+static void steps_are_listed_and_unknown_ones_refused(void **state)
+{
+    set_image_path(original);
+    assert_int_equal(harness("no-such-step", "fix"), 3);
+    char *err = slurp("err.txt");
+    const char *list = strstr(err, "the steps are:");
+    assert_non_null(list);
+    char *copy = strdup(list + strlen("the steps are:"));
+    for (char *tok = strtok(copy, " \n"); tok && nsteps < MAX_STEPS; tok = strtok(NULL, " \n"))
+        steps[nsteps++] = strdup(tok);
+    free(copy);
+    free(err);
+    /* At least the steps fix.h promises, in its order. */
+    static const char *const promised[] = {
+        "read", "keep-temp-written", "keep-temp-synced", "keep-linked", "kept",
+        "written", "verified", "rolled-back",
+    };
+    size_t at = 0;
+    for (size_t i = 0; i < nsteps && at < sizeof promised / sizeof *promised; i++)
+        at += strcmp(steps[i], promised[at]) == 0;
+    assert_int_equal(at, sizeof promised / sizeof *promised);
+    char *now = image_path();
+    assert_string_equal(now, original);
+    free(now);
+    assert_int_equal(files_in_keep_dir(), 0);
+}
+
+/* Kill the fix (or, for a rollback step, its rollback) at STEP; see the
+** file comment for what must hold. Returns whether the value was left
+** new, so the caller can check both outcomes occurred. */
+static int crash_at(const char *step)
+{
+    set_image_path(original);
+    int fix_rc = harness(step, "fix");
+    char *after_fix = image_path();
+    int left_new = strcmp(after_fix, fixed) == 0;
+    if (!left_new && strcmp(after_fix, original) != 0)
+        fail_msg("%s: ImagePath is neither the old nor the new value: %s", step, after_fix);
+    free(after_fix);
+
+    int rb_rc = harness(step, "fix --rollback");
+    int killed_in_fix = fix_rc == 137, killed_in_rollback = rb_rc == 137;
+    if (killed_in_fix == killed_in_rollback)
+        fail_msg("%s: expected exactly one kill, fix %d rollback %d", step, fix_rc, rb_rc);
+    if (!killed_in_fix)
+        assert_int_equal(fix_rc, 0);
+    if (killed_in_rollback) {
+        char *mid = image_path();
+        if (strcmp(mid, fixed) != 0 && strcmp(mid, original) != 0)
+            fail_msg("%s: killed rollback left a third value", step);
+        free(mid);
+        rb_rc = harness(NULL, "fix --rollback");
+    }
+    char *message = slurp("out.txt");
+    if (left_new && rb_rc != 0)
+        fail_msg("%s: the new value is in the registry but rollback failed: %s", step, message);
+    if (rb_rc != 0) {
+        assert_int_equal(rb_rc, 1);
+        assert_string_equal(message, "no kept original ImagePath to roll back");
+    }
+    free(message);
+    char *restored = image_path();
+    assert_string_equal(restored, original);
+    free(restored);
+    /* Nothing kept stays behind: no keep file, no temporary file. */
+    assert_int_equal(files_in_keep_dir(), 0);
+    return left_new;
+}
+
+static void every_step_leaves_old_or_new_and_rollback_restores(void **state)
+{
+    assert_true(nsteps >= 8);
+    int saw_old = 0, saw_new = 0;
+    for (size_t i = 0; i < nsteps; i++) {
+        if (crash_at(steps[i]))
+            saw_new = 1;
+        else
+            saw_old = 1;
+    }
+    assert_true(saw_old && saw_new);
+}
+
+static void rollback_refuses_a_value_changed_since(void **state)
+{
+    static const char theirs[] = "1 44003a005c006b006d002e006500780065000000";  /* D:\km.exe */
+    set_image_path(original);
+    assert_int_equal(harness(NULL, "fix"), 0);
+    set_image_path(theirs);
+    assert_int_equal(harness(NULL, "fix --rollback"), 1);
+    char *message = slurp("out.txt");
+    assert_string_equal(message, "ImagePath was changed since the fix; not rolling back");
+    free(message);
+    char *now = image_path();
+    assert_string_equal(now, theirs);
+    free(now);
+    assert_int_equal(files_in_keep_dir(), 1);  /* kept, not thrown away */
+}
+
+/* ---- a killed run ---------------------------------------------------- */
+
+static void write_file(const char *name, const char *text)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", workdir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int prefix_has(const char *rel)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", env("KMHARNESS_PREFIX"), rel);
+    return lstat(path, &st) == 0;
+}
+
+static int keep_has_run_dirs(void)
+{
+    DIR *d = opendir(keep_dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strncmp(e->d_name, "run-", 4) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A run killed in the middle of a scenario leaves registry keys, files, a
+** drive and a kept original behind; the next run must start from the
+** baseline anyway. The second scenario needs it: with a stale
+** C:\Exchsrvr\Bin it would get ERROR_FILE_NOT_FOUND, not PATH_NOT_FOUND. */
+static void killed_run_leaves_nothing_for_the_next(void **state)
+{
+    write_file("killed.reg",
+               "REGEDIT4\r\n"
+               "; @file: C:\\Exchsrvr\\Bin\\Kmserver.exe 5.5.2653.9\r\n"
+               "; @file: D:\\Exchsrvr\\Bin\\Kmserver.exe 5.5.2653.9\r\n"
+               "[HKEY_LOCAL_MACHINE\\Software\\kmh-crash-leftover]\r\n"
+               "\"v\"=dword:00000001\r\n"
+               "[HKEY_LOCAL_MACHINE\\" KMS_KEY "]\r\n"
+               "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe Kill3dRun\"\r\n");
+    write_file("baseline.reg",
+               "REGEDIT4\r\n"
+               "; @file: none\r\n"
+               "; @expect-before: ERROR_PATH_NOT_FOUND\r\n"
+               "; @expect-after: ERROR_PATH_NOT_FOUND\r\n"
+               "[HKEY_LOCAL_MACHINE\\" KMS_KEY "]\r\n"
+               "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe Kill3dRun\"\r\n");
+
+    assert_int_equal(harness("written", "run --db crash.db killed.reg"), 137);
+    /* The kill really left things behind (else this test proves nothing). */
+    assert_int_equal(reghelper("get 'Software\\kmh-crash-leftover' v"), 0);
+    char *left = slurp("out.txt");
+    assert_string_equal(left, "4 01000000");
+    free(left);
+    assert_true(prefix_has("drive_c/Exchsrvr/Bin/Kmserver.exe"));
+    assert_true(prefix_has("dosdevices/d:"));
+    assert_true(prefix_has("drive_c/kmharness-cache"));
+    assert_true(keep_has_run_dirs() > 0);
+
+    assert_int_equal(harness(NULL, "run --db crash.db baseline.reg"), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "1 passed, 0 failed"));
+    free(out);
+    assert_int_equal(reghelper("get 'Software\\kmh-crash-leftover' v"), 0);
+    left = slurp("out.txt");
+    assert_string_equal(left, "absent");
+    free(left);
+    assert_false(prefix_has("drive_c/Exchsrvr"));
+    assert_false(prefix_has("dosdevices/d:"));
+    assert_false(prefix_has("kmharness-drives"));
+    assert_false(prefix_has("drive_c/kmharness-cache"));
+    assert_int_equal(keep_has_run_dirs(), 0);
+}
+
+/* ---- set-up ---------------------------------------------------------- */
+
+static int build_reghelper(void)
+{
+    char src[4096], cmd[8192];
+    snprintf(src, sizeof src, "%s", env("KMH_SCENARIOS"));
+    snprintf(cmd, sizeof cmd, "winegcc -mconsole -municode -o reghelper.exe "
+             "'%s/../tests/integration/reghelper.c' -ladvapi32", src);
+    return shell(cmd);
+}
+
+int main(void)
+{
+    if (!mkdtemp(workdir))
+        return 2;
+    snprintf(keep_dir, sizeof keep_dir, "%s/kmharness-keep", env("KMHARNESS_PREFIX"));
+    if (build_reghelper() != 0) {
+        fprintf(stderr, "cannot build reghelper: see %s/err.txt\n", workdir);
+        return 2;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(steps_are_listed_and_unknown_ones_refused, clean_up),
+        cmocka_unit_test_teardown(every_step_leaves_old_or_new_and_rollback_restores, clean_up),
+        cmocka_unit_test_teardown(rollback_refuses_a_value_changed_since, clean_up),
+        cmocka_unit_test_teardown(killed_run_leaves_nothing_for_the_next, clean_up),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (!failed) {
+        char cmd[4200];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
+        system(cmd);
+    }
+    return failed;
+}
