@@ -1,11 +1,17 @@
 /*
-** cmd_run.c - `kmharness run [--db FILE] [--prefix DIR] [PATH...]`.
+** cmd_run.c - `kmharness run [--db FILE] [--prefix DIR] [--generate N
+** [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]`.
 **
 ** Collects the scenario files (a PATH is a file or a folder whose *.reg are
-** taken in byte order of their names; no PATH: the bundled scenarios/),
-** opens the database, runs every scenario in this one Wine process
-** (harness/runner.c) and prints the run's results table (db/report.c), whose
-** last line is the `N passed, N failed` summary of the contract.
+** taken in byte order of their names; no PATH and no --generate: the
+** bundled scenarios/), opens the database, runs every scenario in this one
+** Wine process (harness/runner.c), then the N generated ones (harness/
+** generate.c: gen-S-000001 ... in order, each the text of a .reg file run
+** through the same path as a file), and prints the run's results table
+** (db/report.c), whose last line is the `N passed, N failed` summary of the
+** contract.  --save-failures writes each generated scenario that did not
+** pass as DIR/NAME.reg, byte for byte the text that ran, so it reproduces
+** as a plain file; --emit writes all N to DIR and runs nothing.
 ** Exit status: 0 all passed, 1 a scenario failed, 2 usage or input error.
 */
 #include <windows.h>
@@ -17,16 +23,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "builtin.h"
+#include "generate.h"
 #include "kmserver.h"
 #include "runner.h"
 #include "report.h"
 #include "store.h"
 
-static const char usage[] = "[--db FILE] [--prefix DIR] [PATH...]";
-
 struct path_list {
     char **v;
     size_t n, cap;
+};
+
+static const char usage[] =
+    "[--db FILE] [--prefix DIR] [--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
+    "[PATH...]\n"
+    "  PATHs run first, then N generated scenarios gen-S-000001... (seed S, default 1);\n"
+    "  no PATH and no --generate: the bundled scenarios.\n"
+    "  --save-failures DIR  write each generated scenario that did not pass as DIR/NAME.reg\n"
+    "  --emit DIR           write the N generated scenarios to DIR, run nothing";
+
+/* What the command line asked for. */
+struct run_options {
+    const char *db;
+    struct path_list *paths;
+    unsigned long long generate, seed;
+    const char *save_dir, *emit_dir;
 };
 
 static int push(struct path_list *l, char *path)
@@ -129,35 +150,123 @@ static void progress(int done, int total, const char *path)
         fprintf(stderr, "\r\033[K");
 }
 
-static int parse_args(int argc, char **argv, const char **db, struct path_list *paths)
+/* A count or seed: decimal digits only, at most MAX. */
+static int parse_number(const char *s, unsigned long long max, unsigned long long *out)
 {
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return *end || errno || *out > max ? -1 : 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_options *o)
+{
+    const char *generate = NULL, *seed = NULL;
     for (int i = 1; i < argc; i++) {
         const char *ignored;
         int r;
-        if ((r = opt_value(argc, argv, &i, "--db", db)) ||
-            (r = opt_value(argc, argv, &i, "--prefix", &ignored))) {
+        if ((r = opt_value(argc, argv, &i, "--db", &o->db)) ||
+            (r = opt_value(argc, argv, &i, "--prefix", &ignored)) ||
+            (r = opt_value(argc, argv, &i, "--generate", &generate)) ||
+            (r = opt_value(argc, argv, &i, "--seed", &seed)) ||
+            (r = opt_value(argc, argv, &i, "--save-failures", &o->save_dir)) ||
+            (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir))) {
             if (r < 0)
                 return usage_error("run", usage, "missing option value");
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1] == '-')
             return usage_error("run", usage, "unknown option");
-        add_path(paths, argv[i]);
+        add_path(o->paths, argv[i]);
     }
-    if (!paths->n) {
+    /* The bound keeps every count inside the progress counter (an int). */
+    if (generate && parse_number(generate, 100000000ull, &o->generate))
+        return usage_error("run", usage, "--generate needs a count from 0 to 100000000");
+    if (seed && parse_number(seed, UINT64_MAX, &o->seed))
+        return usage_error("run", usage, "--seed needs a decimal number");
+    if (!generate && (seed || o->save_dir || o->emit_dir))
+        return usage_error("run", usage, "--seed, --save-failures and --emit need --generate");
+    if (o->save_dir && o->emit_dir)
+        return usage_error("run", usage, "--save-failures and --emit exclude each other");
+    if (!o->paths->n && !generate) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/../scenarios", harness_home());
-        add_path(paths, dir);
+        add_path(o->paths, dir);
     }
     return 0;
 }
 
+/* Write LEN bytes of TEXT to DIR/NAME.reg (DIR created when missing).
+** Returns 0, or -1 after saying why on stderr. */
+static int write_scenario(const char *dir, const char *name, const uint8_t *text, size_t len)
+{
+    char path[4096];
+    if (mkdir(dir, 0777) && errno != EEXIST) {
+        fprintf(stderr, "kmharness run: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/%s.reg", dir, name);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(text, 1, len, f) == len;
+    if (f && fclose(f))
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "kmharness run: cannot write %s: %s\n", path, strerror(errno));
+    return ok ? 0 : -1;
+}
+
+/* --emit: the N generated scenario files, nothing run.  Exit status. */
+static int emit_generated(const struct run_options *o)
+{
+    for (unsigned long long i = 1; i <= o->generate; i++) {
+        char name[64];
+        uint8_t *text;
+        size_t len;
+        generate_name(o->seed, i, name, sizeof name);
+        if (generate_scenario(o->seed, i, &text, &len)) {
+            fprintf(stderr, "kmharness run: out of memory\n");
+            return 2;
+        }
+        int rc = write_scenario(o->emit_dir, name, text, len);
+        free(text);
+        if (rc)
+            return 2;
+    }
+    return 0;
+}
+
+/* Run generated scenario INDEX, called NAME; save its text when it did
+** not pass. */
+static void run_generated(struct runner *r, const struct run_options *o, unsigned long long index,
+                          const char *name)
+{
+    char source[96];
+    uint8_t *text;
+    size_t len;
+    snprintf(source, sizeof source, "generated:%s.reg", name);
+    if (generate_scenario(o->seed, index, &text, &len)) {
+        r->seq++;
+        r->errors++;
+        fprintf(stderr, "kmharness run: %s: out of memory\n", source);
+        return;
+    }
+    enum verdict v = runner_scenario_text(r, name, source, text, len);
+    if (v != VERDICT_PASS && o->save_dir)
+        write_scenario(o->save_dir, name, text, len);
+    free(text);
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *db_path = "kmharness.db";
     struct path_list paths = { 0 };
-    if (parse_args(argc, argv, &db_path, &paths))
+    struct run_options opt = { .db = "kmharness.db", .paths = &paths, .seed = 1 };
+    if (parse_args(argc, argv, &opt))
         return 2;
+    if (opt.emit_dir)
+        return emit_generated(&opt);
+    const char *db_path = opt.db;
 
     struct store *db;
     char err[512], keep_dir[4096], host[256] = "unknown";
@@ -179,11 +288,18 @@ int cmd_run(int argc, char **argv)
     }
 
     runner_baseline();
+    int total = (int)(paths.n + opt.generate);
     for (size_t i = 0; i < paths.n; i++) {
-        progress((int)i, (int)paths.n, paths.v[i]);
+        progress((int)i, total, paths.v[i]);
         runner_scenario(&r, paths.v[i]);
     }
-    progress((int)paths.n, (int)paths.n, "");
+    for (unsigned long long i = 1; i <= opt.generate; i++) {
+        char name[64];
+        generate_name(opt.seed, i, name, sizeof name);
+        progress((int)(paths.n + i - 1), total, name);
+        run_generated(&r, &opt, i, name);
+    }
+    progress(total, total, "");
     kmserver_cache_release();
     rmdir(keep_dir);
 
