@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "redact.h"
+#include "text.h"
 
 static void wipe(void *p, size_t n)
 {
@@ -97,44 +98,16 @@ static void put_marker(struct buf *b, size_t chars, const char *what)
 static int is_high(uint16_t u) { return u >= 0xD800 && u <= 0xDBFF; }
 static int is_low(uint16_t u) { return u >= 0xDC00 && u <= 0xDFFF; }
 
-static void put_codepoint(struct buf *b, uint32_t c)
-{
-    char out[4];
-    size_t n;
-    if (c < 0x80) {
-        out[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        n = 2;
-    } else if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | (c >> 18));
-        out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (c & 0x3F));
-        n = 4;
-    }
-    buf_put(b, out, n);
-}
-
 static void put_utf16(struct buf *b, const uint16_t *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = s[i];
-        if (is_high(s[i]) && i + 1 < n && is_low(s[i + 1])) {
-            c = 0x10000 + (((uint32_t)s[i] - 0xD800) << 10) + (s[i + 1] - 0xDC00u);
-            i++;
-        } else if (is_high(s[i]) || is_low(s[i])) {
-            c = 0xFFFD;
-        }
-        put_codepoint(b, c);
+    char *text;
+    size_t len;
+    if (text_utf16_to_utf8_lossy(s, n, &text, &len) != TEXT_OK) {
+        b->oom = 1;
+        return;
     }
+    buf_put(b, text, len);
+    wipe_free(text);
 }
 
 /* Code points in S[0..N): a valid surrogate pair is one. */

@@ -161,18 +161,22 @@ int text_utf8_to_utf16(const char *s, size_t len, uint16_t **out, size_t *units)
 }
 
 /* Convert into BUF (room for 3 bytes a unit); *WRITTEN is set either way,
-** so on an unpaired surrogate it tells where the text went wrong. */
-static int utf16_into(const uint16_t *s, size_t n, char *buf, size_t *written)
+** so on an unpaired surrogate it tells where the text went wrong. LOSSY
+** writes U+FFFD for an unpaired surrogate instead of stopping there. */
+static int utf16_into(const uint16_t *s, size_t n, char *buf, size_t *written, int lossy)
 {
     char *o = buf;
     int rc = TEXT_OK;
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = s[i];
-        if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00);
-        else if (cp >= 0xD800 && cp <= 0xDFFF) {
-            rc = TEXT_INVALID;
-            break;
+        } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+            if (!lossy) {
+                rc = TEXT_INVALID;
+                break;
+            }
+            cp = 0xFFFD;
         }
         o = put_utf8(o, cp);
     }
@@ -181,19 +185,29 @@ static int utf16_into(const uint16_t *s, size_t n, char *buf, size_t *written)
     return rc;
 }
 
-int text_utf16_to_utf8(const uint16_t *s, size_t units, char **out, size_t *len)
+static int utf16_to_utf8(const uint16_t *s, size_t units, char **out, size_t *len, int lossy)
 {
     if (units >= SIZE_MAX / 3)
         return TEXT_NOMEM;
     char *buf = malloc(units * 3 + 1);
     if (!buf)
         return TEXT_NOMEM;
-    if (utf16_into(s, units, buf, len)) {
+    if (utf16_into(s, units, buf, len, lossy)) {
         free(buf);
         return TEXT_INVALID;
     }
     *out = buf;
     return TEXT_OK;
+}
+
+int text_utf16_to_utf8(const uint16_t *s, size_t units, char **out, size_t *len)
+{
+    return utf16_to_utf8(s, units, out, len, 0);
+}
+
+int text_utf16_to_utf8_lossy(const uint16_t *s, size_t units, char **out, size_t *len)
+{
+    return utf16_to_utf8(s, units, out, len, 1);
 }
 
 static int no_memory(struct kmh_error *err)
@@ -231,7 +245,7 @@ static int decode_utf16le(const uint8_t *b, size_t len, char **utf8, size_t *utf
     for (size_t i = 0; i < n; i++)
         units[i] = (uint16_t)(b[2 * i] | b[2 * i + 1] << 8);
     size_t written;
-    int rc = utf16_into(units, n, buf, &written);
+    int rc = utf16_into(units, n, buf, &written, 0);
     free(units);
     if (rc) {
         kmh_error_set(err, text_line_at(buf, written), "unpaired surrogate in UTF-16 text");

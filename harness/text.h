@@ -49,6 +49,11 @@ int text_utf8_to_utf16(const char *s, size_t len, uint16_t **out, size_t *units)
 ** *LEN bytes.  TEXT_INVALID for an unpaired surrogate. */
 int text_utf16_to_utf8(const uint16_t *s, size_t units, char **out, size_t *len);
 
+/* The same, but an unpaired surrogate becomes U+FFFD instead of an error:
+** for text that must be shown whatever it holds. Returns TEXT_OK or
+** TEXT_NOMEM. */
+int text_utf16_to_utf8_lossy(const uint16_t *s, size_t units, char **out, size_t *len);
+
 /* Return 1 when LEN bytes at S are valid UTF-8; otherwise 0 with *BAD_AT
 ** set to the offset of the first bad byte. */
 int text_utf8_valid(const char *s, size_t len, size_t *bad_at);
