@@ -51,28 +51,37 @@ static const WCHAR cache_root[] = L"" CACHE_ROOT;
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* The list, kept open from the first placement until kmserver_clear()
+** deletes it: recording a placement is then one request to the server. */
+static HKEY placed_list;
+
 /* Record NAME as created (or about to be) with KIND. */
 static long note_placed(enum placed_kind kind, const WCHAR *name)
 {
-    HKEY k;
     DWORD v = kind;
-    long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, NULL, 0, KEY_SET_VALUE,
-                              NULL, &k, NULL);
-    if (rc == ERROR_SUCCESS) {
-        rc = RegSetValueExW(k, name, 0, REG_DWORD, (const BYTE *)&v, sizeof v);
-        RegCloseKey(k);
+    if (!placed_list) {
+        long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, NULL, 0,
+                                  KEY_SET_VALUE, NULL, &placed_list, NULL);
+        if (rc != ERROR_SUCCESS) {
+            placed_list = NULL;
+            return rc;
+        }
     }
-    return rc;
+    return RegSetValueExW(placed_list, name, 0, REG_DWORD, (const BYTE *)&v, sizeof v);
 }
 
 /* Take NAME off the list: it turned out not to be ours. */
 static void forget_placed(const WCHAR *name)
 {
-    HKEY k;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, KEY_SET_VALUE, &k) == ERROR_SUCCESS) {
-        RegDeleteValueW(k, name);
-        RegCloseKey(k);
-    }
+    if (placed_list)
+        RegDeleteValueW(placed_list, name);
+}
+
+static void close_placed_list(void)
+{
+    if (placed_list)
+        RegCloseKey(placed_list);
+    placed_list = NULL;
 }
 
 /* ASCII S into OUT (CAP units, always terminated). */
@@ -473,16 +482,68 @@ long kmserver_place(const char *winpath, const struct kmserver_image *image)
     return rc;
 }
 
+/* One entry of the list PLACED_KEY. */
+struct placed {
+    DWORD kind;
+    WCHAR *name;
+};
+
+/* Every entry of the open LIST in *OUT (malloc'ed), read in one pass;
+** returns their count. */
+static size_t list_placed(HKEY list, struct placed **out)
+{
+    DWORD count = 0;
+    *out = NULL;
+    if (RegQueryInfoKeyW(list, NULL, NULL, NULL, NULL, NULL, NULL, &count, NULL, NULL, NULL,
+                         NULL) || !count || !(*out = calloc(count, sizeof **out)))
+        return 0;
+    WCHAR name[16384];  /* the longest value name the registry allows */
+    size_t n = 0;
+    for (DWORD i = 0; i < count; i++) {
+        DWORD len = ARRAYSIZE(name), type, kind = 0, size = sizeof kind;
+        LONG rc = RegEnumValueW(list, i, name, &len, NULL, &type, (BYTE *)&kind, &size);
+        if (rc == ERROR_NO_MORE_ITEMS)
+            break;
+        if (rc != ERROR_SUCCESS || type != REG_DWORD || size != sizeof kind)
+            continue;
+        size_t bytes = ((size_t)len + 1) * sizeof *name;
+        if (((*out)[n].name = malloc(bytes)) != NULL) {
+            memcpy((*out)[n].name, name, bytes);
+            (*out)[n++].kind = kind;
+        }
+    }
+    return n;
+}
+
+/* Removal order: files, then folders, deepest first (a folder's own path
+** is shorter than anything inside it, so each is empty when its turn
+** comes, unless something else was put there), then the drives. */
+static int removal_order(const void *a, const void *b)
+{
+    const struct placed *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    int lx = lstrlenW(x->name), ly = lstrlenW(y->name);
+    return lx > ly ? -1 : lx < ly ? 1 : 0;
+}
+
+static int is_gone(DWORD error)
+{
+    return error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND;
+}
+
 /* Remove one listed thing. */
 static long remove_placed(DWORD kind, const WCHAR *name)
 {
     switch (kind) {
     case PLACED_FILE:
-        if (!DeleteFileW(name) && GetLastError() != ERROR_FILE_NOT_FOUND
-            && GetLastError() != ERROR_PATH_NOT_FOUND)
+        if (!DeleteFileW(name) && !is_gone(GetLastError()))
             return (long)GetLastError();
         return ERROR_SUCCESS;
     case PLACED_FOLDER:
+        /* Usually empty by now: one call; else with whatever is inside. */
+        if (RemoveDirectoryW(name) || is_gone(GetLastError()))
+            return ERROR_SUCCESS;
         return remove_tree(name);
     case PLACED_DRIVE:
         return unmap_drive((char)name[0]);
@@ -490,34 +551,27 @@ static long remove_placed(DWORD kind, const WCHAR *name)
     return ERROR_SUCCESS;
 }
 
-/* Remove everything of KIND in the open LIST. */
-static long clear_kind(HKEY list, DWORD kind)
-{
-    long first = ERROR_SUCCESS;
-    WCHAR name[16384];  /* the longest value name the registry allows */
-    for (DWORD i = 0;; i++) {
-        DWORD n = ARRAYSIZE(name), type, v = 0, len = sizeof v;
-        LONG rc = RegEnumValueW(list, i, name, &n, NULL, &type, (BYTE *)&v, &len);
-        if (rc == ERROR_NO_MORE_ITEMS)
-            break;
-        if (rc == ERROR_SUCCESS && type == REG_DWORD && v == kind)
-            keep_first(&first, remove_placed(kind, name));
-    }
-    return first;
-}
-
 long kmserver_clear(void)
 {
     HKEY list;
+    close_placed_list();
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, KEY_QUERY_VALUE, &list))
         return ERROR_SUCCESS;  /* nothing placed */
-    /* Files, then folders (in any order: removing a parent first takes
-    ** its listed children with it), then the drives they were on. */
-    long first = ERROR_SUCCESS;
-    for (DWORD kind = PLACED_FILE; kind <= PLACED_DRIVE; kind++)
-        keep_first(&first, clear_kind(list, kind));
+    struct placed *placed;
+    size_t n = list_placed(list, &placed);
     RegCloseKey(list);
-    LONG rc = RegDeleteTreeW(HKEY_LOCAL_MACHINE, PLACED_KEY);
+    qsort(placed, n, sizeof *placed, removal_order);
+    long first = ERROR_SUCCESS;
+    for (size_t i = 0; i < n; i++) {
+        keep_first(&first, remove_placed(placed[i].kind, placed[i].name));
+        free(placed[i].name);
+    }
+    free(placed);
+    /* The list is a leaf key: one call deletes it (the tree call is for a
+    ** list someone gave subkeys). */
+    LONG rc = RegDeleteKeyW(HKEY_LOCAL_MACHINE, PLACED_KEY);
+    if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND)
+        rc = RegDeleteTreeW(HKEY_LOCAL_MACHINE, PLACED_KEY);
     if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND)
         keep_first(&first, rc);
     return first;
@@ -559,6 +613,7 @@ static void remove_dead_caches(void)
 
 void kmserver_cache_release(void)
 {
+    close_placed_list();
     if (cache.dir[0])
         remove_tree(cache.dir);
     remove_dead_caches();

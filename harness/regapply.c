@@ -12,6 +12,22 @@
 **   tree    subkey     RESTORE_TREE: the copy of the deleted subtree
 **   "kind"  REG_DWORD  written last: an entry without it was never
 **                      finished, so its change never happened; it is skipped
+**
+** Why changes inside a created key need no entry of their own: let entry i
+** say "key R did not exist; delete it". Undoing replays entries newest
+** first, so every entry newer than i is undone before i, and undoing i
+** then deletes whatever lies at R, however it got there. Entries newer
+** than i about keys inside R only ever changed what lies at R; entries
+** outside R neither read nor write inside it, except by copying or
+** deleting a whole subtree that holds R, which acts the same whatever R
+** holds. So after undoing i the registry is the same with or without
+** those entries, and the entries older than i (which put back the state
+** from before R was created, when nothing lay at R) see the same registry.
+** A run killed at any point is covered too: i is committed before R is
+** created, and every change inside R comes after it. "Inside R" is decided
+** on the path text, conservatively: R itself, or R followed by a backslash,
+** with ASCII letters compared case-blind (the registry folds at least
+** those); any other spelling of a key inside R is simply journaled.
 */
 #include <windows.h>
 #include <stdio.h>
@@ -48,15 +64,6 @@ static WCHAR *wide_dup(const WCHAR *s)
     return d;
 }
 
-static int key_exists(const WCHAR *path)
-{
-    HKEY k;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_READ, &k))
-        return 0;
-    RegCloseKey(k);
-    return 1;
-}
-
 static long set_string(HKEY k, const WCHAR *name, const WCHAR *s)
 {
     return RegSetValueExW(k, name, 0, REG_SZ, (const BYTE *)s,
@@ -64,69 +71,153 @@ static long set_string(HKEY k, const WCHAR *name, const WCHAR *s)
 }
 
 /* Value NAME of K, raw: *DATA malloc'ed (plus a NUL unit, so strings can
-** be used as such), *TYPE and *LEN set. */
+** be used as such), *TYPE and *LEN set. One request to the server for a
+** short value (the journal's own are), two for a long one. */
 static long read_raw(HKEY k, const WCHAR *name, DWORD *type, BYTE **data, DWORD *len)
 {
-    DWORD size = 0;
-    long rc = RegQueryValueExW(k, name, NULL, type, NULL, &size);
-    if (rc)
-        return rc;
-    *data = calloc(1, size + sizeof(WCHAR));
-    if (!*data)
-        return ERROR_OUTOFMEMORY;
-    *len = size;
-    rc = RegQueryValueExW(k, name, NULL, type, *data, len);
-    if (rc) {
-        free(*data);
-        *data = NULL;
+    BYTE buf[512];
+    DWORD size = sizeof buf;
+    long rc = RegQueryValueExW(k, name, NULL, type, buf, &size);
+    if (rc == ERROR_SUCCESS || rc == ERROR_MORE_DATA) {
+        *data = calloc(1, size + sizeof(WCHAR));
+        *len = size;
+        if (!*data)
+            rc = ERROR_OUTOFMEMORY;
+        else if (rc == ERROR_SUCCESS)
+            memcpy(*data, buf, size);
+        else if ((rc = RegQueryValueExW(k, name, NULL, type, *data, len))) {
+            free(*data);
+            *data = NULL;
+        }
     }
+    SecureZeroMemory(buf, sizeof buf);  /* an old value may hold a password */
     return rc;
+}
+
+/* ---- paths -------------------------------------------------------------- */
+
+static int same_path(const WCHAR *a, const WCHAR *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static WCHAR ascii_upper(WCHAR c)
+{
+    return c >= 'a' && c <= 'z' ? (WCHAR)(c - 'a' + 'A') : c;
+}
+
+/* Is KEY the key ROOT or below it? (See the file comment.) */
+static int path_within(const WCHAR *key, const WCHAR *root)
+{
+    for (; *root; root++, key++)
+        if (ascii_upper(*key) != ascii_upper(*root))
+            return 0;
+    return *key == 0 || *key == '\\';
+}
+
+/* Did this journal create KEY or one of its parents? Then undoing that
+** creation undoes any change to KEY: no entry of its own is needed. */
+static int within_created(const struct undo_journal *j, const WCHAR *key)
+{
+    for (size_t i = 0; i < j->ncreated; i++)
+        if (path_within(key, (const WCHAR *)j->created[i]))
+            return 1;
+    return 0;
+}
+
+static long remember_created(struct undo_journal *j, const WCHAR *key)
+{
+    WCHAR *copy = wide_dup(key);
+    uint16_t **grown = copy ? realloc(j->created, (j->ncreated + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(copy);
+        return ERROR_OUTOFMEMORY;
+    }
+    j->created = grown;
+    j->created[j->ncreated++] = (uint16_t *)copy;
+    return ERROR_SUCCESS;
+}
+
+/* Delete NAME under PARENT with all below it: a key without subkeys (the
+** usual case) costs one request to the server, RegDeleteTreeW several. */
+static long remove_key(HKEY parent, const WCHAR *name)
+{
+    long rc = RegDeleteKeyW(parent, name);
+    return rc == ERROR_SUCCESS || rc == ERROR_FILE_NOT_FOUND ? rc : RegDeleteTreeW(parent, name);
 }
 
 /* ---- the journal in the registry -------------------------------------- */
 
-/* Find the newest entry of JOURNAL (highest number; a subkey that is no
-** number counts as 0): its name in NAME, its number in *NUMBER. Returns 0
-** when the journal has no entry. */
-static int newest_entry(HKEY journal, WCHAR name[ENTRY_NAME_LEN], unsigned *number)
+/* The number an entry's name stands for (a name that is no number: 0). */
+static unsigned entry_number(const WCHAR *name)
 {
-    int found = 0;
-    WCHAR sub[256];
-    *number = 0;
-    for (DWORD i = 0;; i++) {
-        DWORD n = ARRAYSIZE(sub);
-        if (RegEnumKeyExW(journal, i, sub, &n, NULL, NULL, NULL, NULL))
-            break;
-        unsigned v = 0;
-        for (const WCHAR *p = sub; *p >= '0' && *p <= '9'; p++)
-            v = v * 10 + (unsigned)(*p - '0');
-        if (!found || v >= *number) {
-            *number = v;
-            lstrcpynW(name, sub, ENTRY_NAME_LEN);
-            found = 1;
-        }
-    }
-    return found;
+    unsigned v = 0;
+    for (const WCHAR *p = name; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (unsigned)(*p - '0');
+    return v;
 }
 
-/* Open a new entry after the newest one, its "key" value already set. */
-static long entry_begin(const WCHAR *key, HKEY *entry)
+struct entry_name {
+    unsigned number;
+    WCHAR name[256];           /* a key name has at most 255 units */
+};
+
+static int newer_first(const void *a, const void *b)
+{
+    unsigned x = ((const struct entry_name *)a)->number;
+    unsigned y = ((const struct entry_name *)b)->number;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The entries of JOURNAL, newest first, in *OUT (malloc'ed); their count. */
+static size_t list_entries(HKEY journal, struct entry_name **out)
+{
+    DWORD count = 0;
+    *out = NULL;
+    if (RegQueryInfoKeyW(journal, NULL, NULL, NULL, &count, NULL, NULL, NULL, NULL, NULL,
+                         NULL, NULL) || !count || !(*out = calloc(count, sizeof **out)))
+        return 0;
+    size_t n = 0;
+    for (DWORD i = 0; n < count; i++) {
+        DWORD len = ARRAYSIZE((*out)[n].name);
+        if (RegEnumKeyExW(journal, i, (*out)[n].name, &len, NULL, NULL, NULL, NULL))
+            break;
+        (*out)[n].number = entry_number((*out)[n].name);
+        n++;
+    }
+    qsort(*out, n, sizeof **out, newer_first);
+    return n;
+}
+
+/* Open a new entry after the newest one, its "key" value already set. The
+** newest number is looked up once per journal, then counted on: one harness
+** process per prefix writes the journal. */
+static long entry_begin(const WCHAR *key, struct undo_journal *j, HKEY *entry)
 {
     HKEY journal;
     long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, JOURNAL_KEY, 0, NULL, 0, KEY_ALL_ACCESS,
                               NULL, &journal, NULL);
     if (rc)
         return rc;
+    if (!j->next) {
+        struct entry_name *entries;
+        size_t n = list_entries(journal, &entries);
+        j->next = (n ? entries[0].number : 0) + 1;
+        free(entries);
+    }
     WCHAR name[ENTRY_NAME_LEN];
     char ascii[ENTRY_NAME_LEN];
-    unsigned newest;
-    newest_entry(journal, name, &newest);
-    snprintf(ascii, sizeof ascii, "%08u", newest + 1);
+    snprintf(ascii, sizeof ascii, "%08u", j->next);
     for (int i = 0; i < ENTRY_NAME_LEN; i++)
         name[i] = (WCHAR)ascii[i];
     rc = RegCreateKeyExW(journal, name, 0, NULL, 0, KEY_ALL_ACCESS, NULL, entry, NULL);
     RegCloseKey(journal);
-    if (!rc && (rc = set_string(*entry, L"key", key)))
+    if (rc)
+        return rc;
+    j->next++;  /* even if this entry is never finished: it is not reused */
+    if ((rc = set_string(*entry, L"key", key)))
         RegCloseKey(*entry);
     return rc;
 }
@@ -145,15 +236,17 @@ static long entry_commit(HKEY entry, enum undo_kind kind, struct undo_journal *j
 static long journal_created_key(const WCHAR *key, struct undo_journal *j)
 {
     HKEY entry;
-    long rc = entry_begin(key, &entry);
-    return rc ? rc : entry_commit(entry, UNDO_DELETE_TREE, j);
+    long rc = entry_begin(key, j, &entry);
+    if (!rc)
+        rc = entry_commit(entry, UNDO_DELETE_TREE, j);
+    return rc ? rc : remember_created(j, key);
 }
 
 /* Journal the current state of value NAME in K (present or not). */
 static long journal_value(HKEY k, const WCHAR *key, const WCHAR *name, struct undo_journal *j)
 {
     HKEY entry;
-    long rc = entry_begin(key, &entry);
+    long rc = entry_begin(key, j, &entry);
     if (rc)
         return rc;
     DWORD type, len;
@@ -176,7 +269,7 @@ static long journal_value(HKEY k, const WCHAR *key, const WCHAR *name, struct un
 static long journal_tree(HKEY src, const WCHAR *key, struct undo_journal *j)
 {
     HKEY entry, copy;
-    long rc = entry_begin(key, &entry);
+    long rc = entry_begin(key, j, &entry);
     if (rc)
         return rc;
     rc = RegCreateKeyExW(entry, L"tree", 0, NULL, 0, KEY_ALL_ACCESS, NULL, &copy, NULL);
@@ -193,90 +286,153 @@ static long journal_tree(HKEY src, const WCHAR *key, struct undo_journal *j)
 
 /* ---- applying ----------------------------------------------------------- */
 
-/* Create KEY (and its missing parents); journal the topmost key that did not
-** exist, whose deletion undoes everything created below it. */
-static long create_key(const WCHAR *key, struct undo_journal *j, HKEY *out)
+/* The key the previous operation worked on, kept open for the next one: a
+** .reg file names a key once and then sets its values one by one. */
+struct current_key {
+    WCHAR *path;               /* NULL: none open */
+    HKEY k;
+};
+
+static void current_close(struct current_key *c)
 {
-    WCHAR *prefix = wide_dup(key);
-    if (!prefix)
-        return ERROR_OUTOFMEMORY;
-    long rc = ERROR_SUCCESS;
-    for (WCHAR *p = prefix;; p++) {
-        if (*p != '\\' && *p != 0)
-            continue;
-        WCHAR saved = *p;
-        *p = 0;
-        int exists = key_exists(prefix);
-        if (!exists)
-            rc = journal_created_key(prefix, j);
-        *p = saved;
-        if (rc || !exists || !saved)
-            break;
-    }
-    free(prefix);
-    return rc ? rc : RegCreateKeyExW(HKEY_LOCAL_MACHINE, key, 0, NULL, 0, KEY_ALL_ACCESS,
-                                     NULL, out, NULL);
+    if (c->path)
+        RegCloseKey(c->k);
+    free(c->path);
+    c->path = NULL;
 }
 
-static long set_value(const struct reg_op *op, const WCHAR *key, struct undo_journal *j)
+/* Make C the open key PATH (taking ownership of K). */
+static long current_set(struct current_key *c, const WCHAR *path, HKEY k)
+{
+    current_close(c);
+    if (!(c->path = wide_dup(path))) {
+        RegCloseKey(k);
+        return ERROR_OUTOFMEMORY;
+    }
+    c->k = k;
+    return ERROR_SUCCESS;
+}
+
+/* Can KEY be opened? (Any failure counts as missing: the opposite mistake,
+** a created key left out of the journal, would leak into later scenarios.) */
+static int key_exists(const WCHAR *path)
 {
     HKEY k;
-    long rc = create_key(key, j, &k);
-    if (rc)
-        return rc;
-    WCHAR *name = wide(op->name);
-    rc = name ? journal_value(k, key, name, j) : ERROR_OUTOFMEMORY;
-    if (!rc)
-        rc = reg_set_exact(k, name, op->type, op->data, (DWORD)op->len);
-    free(name);
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_READ, &k))
+        return 0;
     RegCloseKey(k);
+    return 1;
+}
+
+/* Journal the topmost missing key on the way to KEY, which could not be
+** opened (OPEN_ERROR): its deletion undoes everything created below it,
+** unless this journal created it already. Searched upwards: the missing
+** part of a path is usually short, the existing part long. */
+static long journal_missing(const WCHAR *key, long open_error, struct undo_journal *j)
+{
+    /* A key that is there but refused KEY_ALL_ACCESS is not ours to delete. */
+    if (open_error != ERROR_FILE_NOT_FOUND && key_exists(key))
+        return ERROR_SUCCESS;
+    WCHAR *path = wide_dup(key);
+    if (!path)
+        return ERROR_OUTOFMEMORY;
+    size_t missing = (size_t)lstrlenW(path);  /* path[0..missing) is missing */
+    for (;;) {
+        size_t cut = missing;
+        while (cut > 0 && path[cut - 1] != '\\')
+            cut--;
+        if (cut == 0)
+            break;  /* a key right below HKLM, which exists */
+        path[cut - 1] = 0;
+        int parent_exists = key_exists(path);
+        path[cut - 1] = '\\';
+        if (parent_exists)
+            break;
+        missing = cut - 1;
+    }
+    path[missing] = 0;
+    long rc = within_created(j, path) ? ERROR_SUCCESS : journal_created_key(path, j);
+    free(path);
     return rc;
 }
 
-static long delete_value(const struct reg_op *op, const WCHAR *key, struct undo_journal *j)
+/* Open KEY (in C), creating it and its missing parents when CREATE is set;
+** an error when it cannot be opened and CREATE is not set. */
+static long open_key(struct current_key *c, const WCHAR *key, int create,
+                     struct undo_journal *j)
 {
     HKEY k;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_ALL_ACCESS, &k))
+    if (c->path && same_path(c->path, key))
+        return ERROR_SUCCESS;
+    long rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_ALL_ACCESS, &k);
+    if (rc && create) {
+        rc = journal_missing(key, rc, j);
+        if (!rc)
+            rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, key, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &k,
+                                 NULL);
+    }
+    return rc ? rc : current_set(c, key, k);
+}
+
+static long set_value(const struct reg_op *op, const WCHAR *key, struct undo_journal *j,
+                      struct current_key *c)
+{
+    long rc = open_key(c, key, 1, j);
+    if (rc)
+        return rc;
+    WCHAR *name = wide(op->name);
+    if (!name)
+        return ERROR_OUTOFMEMORY;
+    if (!within_created(j, key))
+        rc = journal_value(c->k, key, name, j);
+    if (!rc)
+        rc = reg_set_exact(c->k, name, op->type, op->data, (DWORD)op->len);
+    free(name);
+    return rc;
+}
+
+static long delete_value(const struct reg_op *op, const WCHAR *key, struct undo_journal *j,
+                         struct current_key *c)
+{
+    if (open_key(c, key, 0, j))
         return ERROR_SUCCESS; /* regedit: deleting from a missing key is a no-op */
     WCHAR *name = wide(op->name);
-    long rc = name ? journal_value(k, key, name, j) : ERROR_OUTOFMEMORY;
+    if (!name)
+        return ERROR_OUTOFMEMORY;
+    long rc = within_created(j, key) ? ERROR_SUCCESS : journal_value(c->k, key, name, j);
     if (!rc) {
-        rc = RegDeleteValueW(k, name);
+        rc = RegDeleteValueW(c->k, name);
         if (rc == ERROR_FILE_NOT_FOUND)
             rc = ERROR_SUCCESS;
     }
     free(name);
-    RegCloseKey(k);
     return rc;
 }
 
-/* Copy the subtree into the journal, then delete it. */
-static long delete_key(const WCHAR *key, struct undo_journal *j)
+/* Copy the subtree into the journal (unless this journal created it), then
+** delete it. */
+static long delete_key(const WCHAR *key, struct undo_journal *j, struct current_key *c)
 {
     HKEY src;
+    current_close(c);  /* it may be the key deleted, or below it */
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_READ, &src))
         return ERROR_SUCCESS; /* regedit: deleting a missing key is a no-op */
-    long rc = journal_tree(src, key, j);
+    long rc = within_created(j, key) ? ERROR_SUCCESS : journal_tree(src, key, j);
     RegCloseKey(src);
     return rc ? rc : RegDeleteTreeW(HKEY_LOCAL_MACHINE, key);
 }
 
-static long apply_one(const struct reg_op *op, struct undo_journal *j)
+static long apply_one(const struct reg_op *op, struct undo_journal *j, struct current_key *c)
 {
     WCHAR *key = wide(op->key);
-    HKEY k;
     long rc;
     if (!key)
         return ERROR_OUTOFMEMORY;
     switch (op->kind) {
-    case REG_OP_CREATE_KEY:
-        rc = create_key(key, j, &k);
-        if (!rc)
-            RegCloseKey(k);
-        break;
-    case REG_OP_DELETE_KEY:   rc = delete_key(key, j); break;
-    case REG_OP_SET_VALUE:    rc = set_value(op, key, j); break;
-    case REG_OP_DELETE_VALUE: rc = delete_value(op, key, j); break;
+    case REG_OP_CREATE_KEY:   rc = open_key(c, key, 1, j); break;
+    case REG_OP_DELETE_KEY:   rc = delete_key(key, j, c); break;
+    case REG_OP_SET_VALUE:    rc = set_value(op, key, j, c); break;
+    case REG_OP_DELETE_VALUE: rc = delete_value(op, key, j, c); break;
     default:                  rc = ERROR_INVALID_PARAMETER; break;
     }
     free(key);
@@ -286,14 +442,13 @@ static long apply_one(const struct reg_op *op, struct undo_journal *j)
 long regapply_run(const struct reg_op *ops, size_t nops, struct undo_journal *j,
                   int *failed_line)
 {
-    for (size_t i = 0; i < nops; i++) {
-        long rc = apply_one(&ops[i], j);
-        if (rc) {
+    struct current_key c = { NULL, NULL };
+    long rc = ERROR_SUCCESS;
+    for (size_t i = 0; i < nops && !rc; i++)
+        if ((rc = apply_one(&ops[i], j, &c)))
             *failed_line = ops[i].line;
-            return rc;
-        }
-    }
-    return ERROR_SUCCESS;
+    current_close(&c);
+    return rc;
 }
 
 /* ---- undoing ------------------------------------------------------------ */
@@ -341,7 +496,7 @@ static void undo_entry(HKEY entry)
         return;
     switch (kind) {
     case UNDO_DELETE_TREE:
-        RegDeleteTreeW(HKEY_LOCAL_MACHINE, (WCHAR *)key); /* the key itself too */
+        remove_key(HKEY_LOCAL_MACHINE, (WCHAR *)key); /* the key itself too */
         break;
     case UNDO_RESTORE_VALUE:
         restore_value(entry, (WCHAR *)key);
@@ -353,27 +508,41 @@ static void undo_entry(HKEY entry)
     free(key);
 }
 
+/* Undo the entries newest first, each deleted once undone, so that a run
+** killed meanwhile leaves exactly the entries still to undo. */
+static void undo_entries(HKEY journal)
+{
+    struct entry_name *entries;
+    size_t n = list_entries(journal, &entries);
+    for (size_t i = 0; i < n; i++) {
+        HKEY entry;
+        if (!RegOpenKeyExW(journal, entries[i].name, 0, KEY_READ, &entry)) {
+            undo_entry(entry);
+            RegCloseKey(entry);
+        }
+        long rc = remove_key(journal, entries[i].name);
+        if (rc && rc != ERROR_FILE_NOT_FOUND)
+            break;  /* an older entry undone before this one would be wrong */
+    }
+    free(entries);
+}
+
 void regapply_recover(void)
 {
-    HKEY journal, entry;
-    WCHAR name[ENTRY_NAME_LEN];
-    unsigned number;
+    HKEY journal;
     if (!RegOpenKeyExW(HKEY_LOCAL_MACHINE, JOURNAL_KEY, 0, KEY_ALL_ACCESS, &journal)) {
-        while (newest_entry(journal, name, &number)) {
-            if (!RegOpenKeyExW(journal, name, 0, KEY_READ, &entry)) {
-                undo_entry(entry);
-                RegCloseKey(entry);
-            }
-            if (RegDeleteTreeW(journal, name))
-                break;  /* cannot make progress: leave the rest */
-        }
+        undo_entries(journal);
         RegCloseKey(journal);
+        remove_key(HKEY_LOCAL_MACHINE, JOURNAL_KEY);
     }
-    RegDeleteTreeW(HKEY_LOCAL_MACHINE, UNDO_ROOT);
+    remove_key(HKEY_LOCAL_MACHINE, UNDO_ROOT);
 }
 
 void regapply_undo(struct undo_journal *j)
 {
     regapply_recover();
-    j->n = 0;
+    for (size_t i = 0; i < j->ncreated; i++)
+        free(j->created[i]);
+    free(j->created);
+    memset(j, 0, sizeof *j);
 }

@@ -9,6 +9,12 @@
 ** bytes, a key it had to create, a subtree it deleted (copied aside first).
 ** regapply_undo() replays the journal backwards.
 **
+** A key the scenario created needs one entry only: deleting it undoes
+** everything done inside it afterwards (values set, subkeys made or
+** deleted), so changes inside a created key are not journaled one by one.
+** In the usual scenario (the service key is absent at the baseline) the
+** whole journal is that one entry.
+**
 ** The journal is durable: it lives in the registry itself, under
 ** HKLM\Software\kmharness-undo\journal, one numbered subkey per entry,
 ** written completely before the change it undoes. A run killed in the
@@ -25,10 +31,16 @@
 #define KMH_REGAPPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "regparse.h"
 
+/* Zero-initialise; regapply_undo() empties it again. */
 struct undo_journal {
     size_t n;                  /* entries written through this handle */
+    unsigned next;             /* number of the next entry; 0 = not known yet */
+    uint16_t **created;        /* keys (UTF-16, below HKLM) this journal
+                                  created, each with a committed entry */
+    size_t ncreated;
 };
 
 /* Apply ops in order, journaling each. On failure returns the Win32 error
@@ -38,7 +50,8 @@ long regapply_run(const struct reg_op *ops, size_t nops, struct undo_journal *j,
                   int *failed_line);
 
 /* Undo everything journaled, newest first, and empty the journal (entries
-** a killed process left are undone too: they are older). */
+** a killed process left are undone too: they are older). J may be used
+** again afterwards. */
 void regapply_undo(struct undo_journal *j);
 
 /* Undo whatever journal a killed run left in the prefix; a no-op when there

@@ -8,7 +8,8 @@
 **     terminal goes through redaction first, with the scenario's @secret
 **     values plus whatever the fix removed from ImagePath;
 **   - the baseline: whatever a scenario changes is undone before the next
-**     one (regapply's journal, kmserver_clear, and deleting the service key).
+**     one (regapply's journal, kmserver_clear, and deleting the service key;
+**     undo_scenario()).
 */
 #include <windows.h>
 #include <stdarg.h>
@@ -71,14 +72,22 @@ static const char *reg_type_name(uint32_t type)
     return type < ARRAY_SIZE(names) ? names[type] : "REG_UNKNOWN";
 }
 
+/* Undo what one scenario did: its journal, the files it placed, and (in
+** case anything bypassed the journal) the service key. */
+static void undo_scenario(struct undo_journal *j)
+{
+    regapply_undo(j);
+    RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
+    kmserver_clear();
+}
+
 void runner_baseline(void)
 {
     /* Both journals are durable: this also undoes what a run killed in
     ** the middle of a scenario left behind, and the originals its fix kept
     ** (in cmd_run.c's private folders) go with it. */
-    regapply_recover();
-    RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
-    kmserver_clear();
+    struct undo_journal none = { 0 };
+    undo_scenario(&none);  /* an empty journal: undoes what was left */
     char keep_root[4096];
     const char *prefix = getenv("WINEPREFIX");
     snprintf(keep_root, sizeof keep_root, "%s/kmharness-keep", prefix ? prefix : ".");
@@ -87,6 +96,24 @@ void runner_baseline(void)
 
 /* ---- reading the service key ---------------------------------------- */
 
+/* Value I of K into V, with a data buffer of SIZE bytes. */
+static LONG enum_value(HKEY k, DWORD i, struct value *v, DWORD size)
+{
+    DWORD nlen = ARRAY_SIZE(v->name);
+    free(v->data);
+    v->data = malloc(size ? size : 1);
+    v->len = size;
+    LONG rc = v->data ? RegEnumValueW(k, i, v->name, &nlen, NULL, &v->type, v->data, &v->len)
+                      : ERROR_OUTOFMEMORY;
+    if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA) {
+        free(v->data);
+        v->data = NULL;
+    }
+    return rc;
+}
+
+/* The values of the service key, in one pass: buffers sized from the key's
+** own maximum data length, so each value is read by one call. */
 static void read_values(struct value_set *set)
 {
     HKEY k;
@@ -94,21 +121,20 @@ static void read_values(struct value_set *set)
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, SERVICE_KEY, 0, KEY_READ, &k))
         return;
     set->key_exists = 1;
-    DWORD count = 0;
-    RegQueryInfoKeyW(k, NULL, NULL, NULL, NULL, NULL, NULL, &count, NULL, NULL, NULL, NULL);
+    DWORD count = 0, max_data = 0;
+    RegQueryInfoKeyW(k, NULL, NULL, NULL, NULL, NULL, NULL, &count, NULL, &max_data, NULL, NULL);
     set->v = calloc(count ? count : 1, sizeof *set->v);
     for (DWORD i = 0; set->v && i < count; i++) {
         struct value *v = &set->v[set->n];
-        DWORD nlen = ARRAY_SIZE(v->name), dlen = 0;
-        if (RegEnumValueW(k, i, v->name, &nlen, NULL, &v->type, NULL, &dlen))
-            continue;
-        v->data = malloc(dlen ? dlen : 1);
-        v->len = dlen;
-        nlen = ARRAY_SIZE(v->name);
-        if (v->data && !RegEnumValueW(k, i, v->name, &nlen, NULL, &v->type, v->data, &v->len))
+        LONG rc = enum_value(k, i, v, max_data);
+        if (rc == ERROR_MORE_DATA)  /* the value grew since the count */
+            rc = enum_value(k, i, v, v->len);
+        if (rc == ERROR_SUCCESS) {
             set->n++;
-        else
+        } else {
             free(v->data);
+            v->data = NULL;
+        }
     }
     RegCloseKey(k);
 }
@@ -535,8 +561,7 @@ static enum verdict run_parsed(struct runner *r, struct scenario *s, const char 
         v = o.all_ok ? VERDICT_PASS : VERDICT_FAIL;
         free_outcome(&o);
     }
-    regapply_undo(&journal);
-    runner_baseline();
+    undo_scenario(&journal);
     return v;
 }
 

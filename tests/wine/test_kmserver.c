@@ -5,7 +5,10 @@
 ** the real APIs: the version API reads back every VERSIONINFO field, a
 ** noversion image has no resources (1812), a placed folder or text file
 ** answers as on Windows (5, 1812), folders and drives are created on
-** demand, and kmserver_clear() removes exactly what was created.
+** demand, and kmserver_clear() removes exactly what was created, with
+** whatever was put into created folders meanwhile, at any depth; every
+** placement is listed durably (in the registry) before it is made, in
+** every round of place and clear, so a killed process's files go too.
 */
 #include <windows.h>
 #include <stdarg.h>
@@ -318,6 +321,50 @@ static void test_cache_release_removes_cache(void **state)
     assert_true(exists(dir));
 }
 
+/* Something else puts files and folders into created folders at every
+** depth: clear still removes every folder it created, and only those. */
+static void test_clear_removes_foreign_content_at_any_depth(void **state)
+{
+    assert_int_equal(kmserver_place("C:\\kmh-deep\\a\\b\\Kmserver.exe", &noversion), 0);
+    assert_true(CreateDirectoryW(L"C:\\kmh-deep\\a\\other", NULL));
+    HANDLE h = CreateFileW(L"C:\\kmh-deep\\a\\other\\x.txt", GENERIC_WRITE, 0, NULL,
+                           CREATE_NEW, 0, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    CloseHandle(h);
+    h = CreateFileW(L"C:\\kmh-deep\\top.txt", GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    CloseHandle(h);
+
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"C:\\kmh-deep"));
+    assert_true(is_folder(L"C:\\windows\\system32"));
+}
+
+/* The registry list of placed things, as a later process would read it:
+** is NAME listed with KIND? */
+static int listed(const WCHAR *name, DWORD kind)
+{
+    DWORD v = 0, len = sizeof v, type = 0;
+    return RegGetValueW(HKEY_LOCAL_MACHINE, L"Software\\kmharness-placed", name, RRF_RT_ANY,
+                        &type, &v, &len) == ERROR_SUCCESS && type == REG_DWORD && v == kind;
+}
+
+/* Every round of place and clear in one process lists what it places in
+** the registry, so that a process killed in any round leaves a list the
+** next one can clear; a clear leaves no list behind. */
+static void test_every_round_is_listed_durably(void **state)
+{
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &noversion), 0);
+        assert_true(listed(L"C:\\Exchsrvr", 2));
+        assert_true(listed(L"C:\\Exchsrvr\\Bin", 2));
+        assert_true(listed(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", 1));
+        assert_int_equal(kmserver_clear(), 0);
+        assert_false(exists(L"C:\\Exchsrvr"));
+        assert_false(listed(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", 1));
+    }
+}
+
 static int group_teardown(void **state)
 {
     kmserver_cache_release();
@@ -340,6 +387,8 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_teardown(test_folder_in_the_way, teardown),
         cmocka_unit_test_teardown(test_folder_and_text_kinds, teardown),
         cmocka_unit_test_teardown(test_cache_release_removes_cache, teardown),
+        cmocka_unit_test_teardown(test_clear_removes_foreign_content_at_any_depth, teardown),
+        cmocka_unit_test_teardown(test_every_round_is_listed_durably, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

@@ -5,7 +5,11 @@
 ** the same baseline. These checks apply parsed .reg operations with
 ** regapply_run() and prove regapply_undo() puts back exactly what was
 ** there: created keys go, changed values return with their old type and
-** bytes, deleted values and deleted subtrees come back.
+** bytes, deleted values and deleted subtrees come back. A key the scenario
+** created takes one journal entry, whatever is done inside it; a run
+** killed after any operation is undone by regapply_recover() alone; a
+** journal left by a killed run is numbered past, and undone after, the
+** new one.
 */
 #include <windows.h>
 #include <stdarg.h>
@@ -14,6 +18,8 @@
 #include <cmocka.h>
 #include <string.h>
 #include "regapply.h"
+
+#define JOURNAL L"Software\\kmharness-undo\\journal"
 
 #define BASE L"SOFTWARE\\kmharness-test-regapply"
 
@@ -53,6 +59,8 @@ static void set_dword(const WCHAR *key, const WCHAR *name, DWORD v)
 static int teardown(void **state)
 {
     RegDeleteTreeW(HKEY_LOCAL_MACHINE, BASE);
+    /* A failed test may leave its journal: it must not undo the next one. */
+    RegDeleteTreeW(HKEY_LOCAL_MACHINE, L"Software\\kmharness-undo");
     return 0;
 }
 
@@ -144,6 +152,204 @@ static void default_value_is_set_and_undone(void **state)
                      ERROR_FILE_NOT_FOUND);
 }
 
+/* Journal entries now in the registry (what a killed run would leave). */
+static DWORD journal_entries(void)
+{
+    HKEY k;
+    DWORD n = 0;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, JOURNAL, 0, KEY_READ, &k))
+        return 0;
+    RegQueryInfoKeyW(k, NULL, NULL, NULL, &n, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    RegCloseKey(k);
+    return n;
+}
+
+static DWORD value_count(const WCHAR *key)
+{
+    HKEY k;
+    DWORD n = 0;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_READ, &k))
+        return 0xdeadbeef;
+    RegQueryInfoKeyW(k, NULL, NULL, NULL, NULL, NULL, NULL, &n, NULL, NULL, NULL, NULL);
+    RegCloseKey(k);
+    return n;
+}
+
+/* Values set, subkeys made, values and subkeys deleted inside a created
+** key: one entry (the creation) undoes them all. */
+static void created_key_takes_one_entry(void **state)
+{
+    DWORD one = 1;
+    static const WCHAR text[] = L"text";
+    struct reg_op ops[] = {
+        op(REG_OP_CREATE_KEY, "SOFTWARE\\kmharness-test-regapply\\svc", NULL, 0, NULL, 0),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\svc", "a", 4, &one, 4),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\svc", "b", 1, text, sizeof text),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\svc\\sub", "c", 4, &one, 4),
+        op(REG_OP_DELETE_VALUE, "SOFTWARE\\kmharness-test-regapply\\svc", "a", 0, NULL, 0),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\svc\\sub", NULL, 0, NULL, 0),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\svc\\sub\\deeper", "d", 4, &one,
+           4),
+        /* Another spelling of the same key, ASCII case only: still inside. */
+        op(REG_OP_SET_VALUE, "software\\KMHARNESS-TEST-REGAPPLY\\SVC", "e", 4, &one, 4),
+    };
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 8, &j, &line), 0);
+    assert_int_equal(j.n, 1);
+    assert_int_equal(journal_entries(), 1);
+    assert_int_equal(value_count(BASE L"\\svc"), 2);  /* b and e */
+    assert_true(exists(BASE L"\\svc\\sub\\deeper"));
+    regapply_undo(&j);
+    assert_false(exists(BASE));
+    assert_false(exists(L"Software\\kmharness-undo"));
+}
+
+/* Values of a key that was there are journaled one by one, even when a
+** key this journal created lies below it; a key whose name merely starts
+** like a created one is not inside it. */
+static void existing_key_values_still_journaled(void **state)
+{
+    set_dword(BASE, L"old", 5);
+    DWORD one = 1;
+    struct reg_op ops[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\new", "v", 4, &one, 4),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply", "old", 4, &one, 4),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\newer", "v", 4, &one, 4),
+    };
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 3, &j, &line), 0);
+    assert_int_equal(j.n, 3);  /* new created, old changed, newer created */
+    regapply_undo(&j);
+    DWORD type;
+    assert_int_equal(read_dword(BASE, L"old", &type), 5);
+    assert_int_equal(value_count(BASE), 1);
+    assert_false(exists(BASE L"\\new"));
+    assert_false(exists(BASE L"\\newer"));
+}
+
+/* An existing parent of a created key deleted, then the created key made
+** again: the parent comes back as it was, without the created key. */
+static void deleted_parent_of_created_key(void **state)
+{
+    set_dword(BASE, L"keep", 9);
+    DWORD one = 1;
+    struct reg_op ops[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\new", "v", 4, &one, 4),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply", NULL, 0, NULL, 0),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\new", "w", 4, &one, 4),
+    };
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 3, &j, &line), 0);
+    DWORD type;
+    assert_true(exists(BASE L"\\new"));
+    assert_int_equal(read_dword(BASE, L"keep", &type), 0xdeadbeef);
+    assert_int_equal(j.n, 3);  /* new created, BASE copied and deleted, BASE created */
+    regapply_undo(&j);
+    assert_int_equal(read_dword(BASE, L"keep", &type), 9);
+    assert_int_equal(value_count(BASE), 1);
+    assert_false(exists(BASE L"\\new"));
+}
+
+/* Non-ASCII letters in other case may or may not name the same key: such a
+** spelling is journaled on its own, and both spellings are undone. */
+static void non_ascii_case_is_journaled(void **state)
+{
+    set_dword(BASE, L"x", 1);  /* so the created keys are the two below */
+    DWORD one = 1;
+    struct reg_op ops[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\\xc3\x84", "v", 4, &one, 4),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\\xc3\xa4", "w", 4, &one, 4),
+    };
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 2, &j, &line), 0);
+    assert_int_equal(j.n, 2);
+    regapply_undo(&j);
+    assert_int_equal(value_count(BASE), 1);
+    assert_false(exists(BASE L"\\\xc4"));
+    assert_false(exists(BASE L"\\\xe4"));
+}
+
+/* A run killed after any operation: the next process has only the journal
+** in the registry (no struct undo_journal), and regapply_recover() alone
+** must restore the baseline. */
+static void killed_after_any_operation_is_recovered(void **state)
+{
+    set_dword(BASE, L"keep", 3);
+    set_dword(BASE L"\\tree\\leaf", L"x", 42);
+    DWORD one = 1;
+    static const WCHAR text[] = L"text";
+    struct reg_op ops[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\svc", "a", 4, &one, 4),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply", "keep", 1, text, sizeof text),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\tree", NULL, 0, NULL, 0),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\tree\\leaf", "y", 4, &one, 4),
+        op(REG_OP_DELETE_VALUE, "SOFTWARE\\kmharness-test-regapply", "keep", 0, NULL, 0),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\svc", NULL, 0, NULL, 0),
+    };
+    for (size_t k = 1; k <= 6; k++) {
+        struct undo_journal j = { 0 };
+        int line = 0;
+        assert_int_equal(regapply_run(ops, k, &j, &line), 0);
+        assert_true(journal_entries() > 0);
+        regapply_recover();  /* j is forgotten, as by a killed process */
+        DWORD type;
+        assert_int_equal(read_dword(BASE, L"keep", &type), 3);
+        assert_int_equal(type, REG_DWORD);
+        assert_int_equal(read_dword(BASE L"\\tree\\leaf", L"x", &type), 42);
+        assert_int_equal(value_count(BASE L"\\tree\\leaf"), 1);
+        assert_false(exists(BASE L"\\svc"));
+        assert_false(exists(L"Software\\kmharness-undo"));
+        regapply_undo(&j);  /* frees its memory; the journal is empty already */
+    }
+}
+
+/* An entry without its kind was never finished: its change never happened,
+** so recovery must leave the key it names alone, and drop the entry. */
+static void unfinished_entry_is_skipped(void **state)
+{
+    set_dword(BASE, L"keep", 4);
+    HKEY entry;
+    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, JOURNAL L"\\00000001", 0, NULL, 0,
+                                     KEY_ALL_ACCESS, NULL, &entry, NULL), 0);
+    static const WCHAR key[] = BASE;
+    assert_int_equal(RegSetValueExW(entry, L"key", 0, REG_SZ, (const BYTE *)key, sizeof key), 0);
+    RegCloseKey(entry);
+    regapply_recover();
+    DWORD type;
+    assert_int_equal(read_dword(BASE, L"keep", &type), 4);
+    assert_false(exists(L"Software\\kmharness-undo"));
+}
+
+/* A journal left by a killed run, then a new one on top: the new entries
+** come after the old (none overwritten) and are undone first. */
+static void leftover_journal_is_numbered_past(void **state)
+{
+    set_dword(BASE, L"v", 0);
+    DWORD one = 1, two = 2;
+    struct reg_op first[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply", "v", 4, &one, 4),
+    };
+    struct reg_op second[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply", "v", 4, &two, 4),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\new", "w", 4, &two, 4),
+    };
+    struct undo_journal killed = { 0 }, j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(first, 1, &killed, &line), 0);
+    assert_int_equal(regapply_run(second, 2, &j, &line), 0);
+    assert_int_equal(journal_entries(), 3);
+    regapply_undo(&j);
+    DWORD type;
+    assert_int_equal(read_dword(BASE, L"v", &type), 0);
+    assert_false(exists(BASE L"\\new"));
+    assert_int_equal(journal_entries(), 0);
+    regapply_undo(&killed);  /* frees its memory; the journal is empty */
+}
+
 int wmain(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +358,13 @@ int wmain(void)
         cmocka_unit_test_teardown(deleted_subtree_is_restored, teardown),
         cmocka_unit_test_teardown(deleting_what_is_missing_is_a_no_op, teardown),
         cmocka_unit_test_teardown(default_value_is_set_and_undone, teardown),
+        cmocka_unit_test_teardown(created_key_takes_one_entry, teardown),
+        cmocka_unit_test_teardown(existing_key_values_still_journaled, teardown),
+        cmocka_unit_test_teardown(deleted_parent_of_created_key, teardown),
+        cmocka_unit_test_teardown(non_ascii_case_is_journaled, teardown),
+        cmocka_unit_test_teardown(killed_after_any_operation_is_recovered, teardown),
+        cmocka_unit_test_teardown(leftover_journal_is_numbered_past, teardown),
+        cmocka_unit_test_teardown(unfinished_entry_is_skipped, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
