@@ -43,7 +43,7 @@ WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
 
 .SECONDARY:
-.PHONY: all check check-unit check-wine check-integration clean setup run
+.PHONY: all check check-unit check-wine check-integration clean setup run bench
 all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so
 
 $(BUILD)/kmharness: harness/kmharness.sh
@@ -152,6 +152,10 @@ setup:
 run: setup
 	@$(MAKE) -s --no-print-directory all
 	@$(BUILD)/kmharness run
+
+# Throughput of generated scenarios (figures in README.md).
+bench: all
+	sh tests/bench-generate.sh
 
 clean:
 	rm -rf $(BUILD)/win $(BUILD)/native $(BUILD)/tests $(BUILD)/gen $(BUILD)/kmharness*
