@@ -17,6 +17,7 @@
 #include <string.h>
 #include <windows.h>
 #include "fix.h"
+#include "regparse.h"
 #include "regwrite.h"
 #include "imagepath.h"
 #include "keep.h"
@@ -233,8 +234,8 @@ static void fix_value(HKEY key, const struct fix_options *opt, DWORD type,
     size_t n;
     int hidden;
     if (imagepath_decode(type, data, len, &s, &n, &hidden) != 0) {
-        snprintf(res->message, sizeof res->message, "ImagePath is not a string value "
-                 "(registry type %lu); nothing changed", (unsigned long)type);
+        snprintf(res->message, sizeof res->message, "ImagePath is %s, not a string "
+                 "value; nothing changed", reg_type_name(type));
         res->status = FIX_NOT_A_STRING;
         return;
     }

@@ -33,6 +33,9 @@ enum {
     KMH_REG_QWORD = 11,
 };
 
+/* "REG_SZ" for KMH_REG_SZ, and so on; "REG_UNKNOWN" past REG_QWORD. */
+const char *reg_type_name(uint32_t type);
+
 enum reg_op_kind {
     REG_OP_DELETE_KEY,    /* [-KEY]: delete KEY and everything below it */
     REG_OP_CREATE_KEY,    /* [KEY]: create KEY (and missing parents) */

@@ -62,16 +62,6 @@ struct outcome {
     int all_ok;
 };
 
-static const char *reg_type_name(uint32_t type)
-{
-    static const char *const names[] = {
-        "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
-        "REG_DWORD_BIG_ENDIAN", "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST",
-        "REG_FULL_RESOURCE_DESCRIPTOR", "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
-    };
-    return type < ARRAY_SIZE(names) ? names[type] : "REG_UNKNOWN";
-}
-
 /* Undo what one scenario did: its journal, the files it placed, and (in
 ** case anything bypassed the journal) the service key. */
 static void undo_scenario(struct undo_journal *j)

@@ -612,6 +612,17 @@ static void test_errors_do_not_quote_values(void **state)
     assert_null(strstr(err.msg, "ImagePath"));
 }
 
+static void test_type_names(void **state)
+{
+    (void)state;
+    assert_string_equal(reg_type_name(KMH_REG_SZ), "REG_SZ");
+    assert_string_equal(reg_type_name(KMH_REG_EXPAND_SZ), "REG_EXPAND_SZ");
+    assert_string_equal(reg_type_name(KMH_REG_MULTI_SZ), "REG_MULTI_SZ");
+    assert_string_equal(reg_type_name(KMH_REG_QWORD), "REG_QWORD");
+    assert_string_equal(reg_type_name(12), "REG_UNKNOWN");
+    assert_string_equal(reg_type_name(0xffffffffu), "REG_UNKNOWN");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -663,6 +674,7 @@ int main(void)
         T(test_ansi_regedit4_file_string),
         T(test_ops_keep_file_order),
         T(test_errors_do_not_quote_values),
+        T(test_type_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
