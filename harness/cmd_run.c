@@ -137,17 +137,29 @@ static int make_keep_dir(char *dir, size_t n)
     return chmod(dir, 0700);
 }
 
+/* Progress on stderr: a line redrawn in place on a terminal; elsewhere (CI
+** logs) a plain line every PROGRESS_EVERY_MS, so long runs still show life
+** without flooding short ones. */
+#define PROGRESS_EVERY_MS 10000
+
 static void progress(int done, int total, const char *path)
 {
     static int tty = -1;
-    if (tty < 0)
+    static DWORD last;
+    if (tty < 0) {
         tty = isatty(2);
-    if (!tty)
-        return;
+        last = GetTickCount();
+    }
     const char *base = strrchr(path, '/');
-    fprintf(stderr, "\r\033[K[%d/%d] %.60s", done, total, base ? base + 1 : path);
-    if (done == total)
-        fprintf(stderr, "\r\033[K");
+    base = base ? base + 1 : path;
+    if (tty) {
+        fprintf(stderr, "\r\033[K[%d/%d] %.60s", done, total, base);
+        if (done == total)
+            fprintf(stderr, "\r\033[K");
+    } else if (done < total && GetTickCount() - last >= PROGRESS_EVERY_MS) {
+        last = GetTickCount();
+        fprintf(stderr, "kmharness: %d of %d scenarios done\n", done, total);
+    }
 }
 
 /* A count or seed: decimal digits only, at most MAX. */
