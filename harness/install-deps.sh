@@ -1,10 +1,12 @@
 #!/bin/sh
 # install-deps.sh - installs the Debian 12 packages kmharness needs, only
 # those that are missing (so a second run is instant and needs no root).
-# Used by `make run` (the quick start) and by .ci/run.
+# Used by `make run` (the quick start) and by .ci/run. libclang-rt-14-dev
+# (the sanitizer and libFuzzer runtimes) is only recommended by clang, so it
+# is named here.
 set -eu
 pkgs="make gcc clang pkg-config wine wine64 wine64-tools libwine-dev
-      libcmocka-dev libsqlite3-dev sqlite3 util-linux"
+      libcmocka-dev libsqlite3-dev sqlite3 util-linux libclang-rt-14-dev"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -16,4 +18,4 @@ sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+$sudo apt-get install -y -qq $missing >/dev/null
