@@ -99,7 +99,7 @@ $(BUILD)/tests/wine/%.exe.so: tests/wine/%.c $(LIB_OBJS)
 	$(WINEGCC) $(WINFLAGS) -D_UINTPTR_T_DEFINED -o $(BUILD)/tests/wine/$*.exe $^ $(WINLIBS) -lcmocka
 
 # Integration tests: native programs that drive build/kmharness end to end.
-$(BUILD)/tests/integration/%: tests/integration/%.c
+$(BUILD)/tests/integration/%: tests/integration/%.c tests/integration/support.h
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(COMMON) -o $@ $< -lcmocka $(shell pkg-config --libs sqlite3)
 

@@ -21,23 +21,12 @@
 ** Environment (set by the Makefile): KMHARNESS, KMHARNESS_PREFIX,
 ** KMH_SCENARIOS (its parent is the source tree, for reghelper.c).
 */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <dirent.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "support.h"
 
 #define KMS_KEY "SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
 #define MAX_STEPS 32
 
-static char workdir[] = "/tmp/kmh-crash-XXXXXX";
 static char keep_dir[4096];
 
 /* The original: REG_EXPAND_SZ "C:\Exchsrvr\Bin\Kmserver.exe Cr4sh!pw",
@@ -51,70 +40,34 @@ static const char fixed[] =
     "2 43003a005c00450078006300680073007200760072005c00420069006e005c004b006d0073"
     "00650072007600650072002e006500780065000000";
 
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v) {
-        fprintf(stderr, "%s is not set (run through make check)\n", name);
-        exit(2);
-    }
-    return v;
-}
-
-/* Run the shell command CMD in workdir, output in out.txt and err.txt.
-** Returns the exit status, 137 when the process was killed by SIGKILL. */
-static int shell(const char *cmd)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "cd '%s' && %s >out.txt 2>err.txt", workdir, cmd);
-    int rc = system(full);
-    if (WIFSIGNALED(rc))
-        return 128 + WTERMSIG(rc);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-/* build/kmharness ARGS, with KMH_TEST_CRASH_AT=STEP unless STEP is NULL. */
-static int harness(const char *step, const char *args)
+/* build/kmharness ARGS, with KMH_TEST_CRASH_AT=STEP unless STEP is NULL;
+** the exit status is 137 when the step's SIGKILL came. */
+static int harness_crash_at(const char *step, const char *args)
 {
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "env %s%s '%s' %s", step ? "KMH_TEST_CRASH_AT=" : "",
              step ? step : "", env("KMHARNESS"), args);
-    return shell(cmd);
+    return shell(NULL, cmd);
 }
 
-/* The helper runs in the launcher's environment (harness/kmharness.sh),
-** with wine started directly: the launcher's start-up (0.5 s a call) would
-** dominate these tests, and the prefix is set up and idle here. */
-#define HELPER_ENV "WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=;winedbg.exe=d'"
-
-static int reghelper(const char *args)
+/* What the last command wrote to NAME without its final line ends, "" when
+** there is no such file: reghelper and the messages are compared whole. */
+static char *printed(const char *name)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "env WINEPREFIX='%s' " HELPER_ENV " wine '%s/reghelper.exe.so' %s",
-             env("KMHARNESS_PREFIX"), workdir, args);
-    return shell(cmd);
-}
-
-static char *slurp(const char *name)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    size_t n;
+    char *text = slurp(name, &n);
+    if (!text)
         return strdup("");
-    char *buf = calloc(1, 1 << 16);
-    size_t n = fread(buf, 1, (1 << 16) - 1, f);
-    fclose(f);
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        buf[--n] = 0;
-    return buf;
+    while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+        text[--n] = 0;
+    return text;
 }
 
 /* ImagePath now, as reghelper prints it ("TYPE HEX" or "absent"). */
 static char *image_path(void)
 {
-    assert_int_equal(reghelper("get '" KMS_KEY "' ImagePath"), 0);
-    return slurp("out.txt");
+    assert_int_equal(reghelper(NULL, "get '" KMS_KEY "' ImagePath"), 0);
+    return printed("out.txt");
 }
 
 static void set_image_path(const char *type_hex)
@@ -123,7 +76,7 @@ static void set_image_path(const char *type_hex)
     const char *space = strchr(type_hex, ' ');
     snprintf(type, sizeof type, "%.*s", (int)(space - type_hex), type_hex);
     snprintf(args, sizeof args, "set '" KMS_KEY "' ImagePath %s %s", type, space + 1);
-    assert_int_equal(reghelper(args), 0);
+    assert_int_equal(reghelper(NULL, args), 0);
 }
 
 /* Regular files directly in the keep folder (keep files, temporaries). */
@@ -160,7 +113,7 @@ static void empty_keep_dir(void)
 
 static int clean_up(void **state)
 {
-    reghelper("delete-key '" KMS_KEY "'");
+    reghelper(NULL, "delete-key '" KMS_KEY "'");
     empty_keep_dir();
     return 0;
 }
@@ -175,8 +128,8 @@ static size_t nsteps;
 static void steps_are_listed_and_unknown_ones_refused(void **state)
 {
     set_image_path(original);
-    assert_int_equal(harness("no-such-step", "fix"), 3);
-    char *err = slurp("err.txt");
+    assert_int_equal(harness_crash_at("no-such-step", "fix"), 3);
+    char *err = printed("err.txt");
     const char *list = strstr(err, "the steps are:");
     assert_non_null(list);
     char *copy = strdup(list + strlen("the steps are:"));
@@ -205,14 +158,14 @@ static void steps_are_listed_and_unknown_ones_refused(void **state)
 static int crash_at(const char *step)
 {
     set_image_path(original);
-    int fix_rc = harness(step, "fix");
+    int fix_rc = harness_crash_at(step, "fix");
     char *after_fix = image_path();
     int left_new = strcmp(after_fix, fixed) == 0;
     if (!left_new && strcmp(after_fix, original) != 0)
         fail_msg("%s: ImagePath is neither the old nor the new value: %s", step, after_fix);
     free(after_fix);
 
-    int rb_rc = harness(step, "fix --rollback");
+    int rb_rc = harness_crash_at(step, "fix --rollback");
     int killed_in_fix = fix_rc == 137, killed_in_rollback = rb_rc == 137;
     if (killed_in_fix == killed_in_rollback)
         fail_msg("%s: expected exactly one kill, fix %d rollback %d", step, fix_rc, rb_rc);
@@ -223,9 +176,9 @@ static int crash_at(const char *step)
         if (strcmp(mid, fixed) != 0 && strcmp(mid, original) != 0)
             fail_msg("%s: killed rollback left a third value", step);
         free(mid);
-        rb_rc = harness(NULL, "fix --rollback");
+        rb_rc = harness_crash_at(NULL, "fix --rollback");
     }
-    char *message = slurp("out.txt");
+    char *message = printed("out.txt");
     if (left_new && rb_rc != 0)
         fail_msg("%s: the new value is in the registry but rollback failed: %s", step, message);
     if (rb_rc != 0) {
@@ -258,10 +211,10 @@ static void rollback_refuses_a_value_changed_since(void **state)
 {
     static const char theirs[] = "1 44003a005c006b006d002e006500780065000000";  /* D:\km.exe */
     set_image_path(original);
-    assert_int_equal(harness(NULL, "fix"), 0);
+    assert_int_equal(harness_crash_at(NULL, "fix"), 0);
     set_image_path(theirs);
-    assert_int_equal(harness(NULL, "fix --rollback"), 1);
-    char *message = slurp("out.txt");
+    assert_int_equal(harness_crash_at(NULL, "fix --rollback"), 1);
+    char *message = printed("out.txt");
     assert_string_equal(message, "ImagePath was changed since the fix; not rolling back");
     free(message);
     char *now = image_path();
@@ -272,22 +225,11 @@ static void rollback_refuses_a_value_changed_since(void **state)
 
 /* ---- a killed run ---------------------------------------------------- */
 
-static void write_file(const char *name, const char *text)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int prefix_has(const char *rel)
 {
     char path[4200];
-    struct stat st;
     snprintf(path, sizeof path, "%s/%s", env("KMHARNESS_PREFIX"), rel);
-    return lstat(path, &st) == 0;
+    return exists(path);
 }
 
 static int keep_has_run_dirs(void)
@@ -323,10 +265,10 @@ static void killed_run_leaves_nothing_for_the_next(void **state)
                "[HKEY_LOCAL_MACHINE\\" KMS_KEY "]\r\n"
                "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe Kill3dRun\"\r\n");
 
-    assert_int_equal(harness("written", "run --db crash.db killed.reg"), 137);
+    assert_int_equal(harness_crash_at("written", "run --db crash.db killed.reg"), 137);
     /* The kill really left things behind (else this test proves nothing). */
-    assert_int_equal(reghelper("get 'Software\\kmh-crash-leftover' v"), 0);
-    char *left = slurp("out.txt");
+    assert_int_equal(reghelper(NULL, "get 'Software\\kmh-crash-leftover' v"), 0);
+    char *left = printed("out.txt");
     assert_string_equal(left, "4 01000000");
     free(left);
     assert_true(prefix_has("drive_c/Exchsrvr/Bin/Kmserver.exe"));
@@ -334,12 +276,12 @@ static void killed_run_leaves_nothing_for_the_next(void **state)
     assert_true(prefix_has("drive_c/kmharness-cache"));
     assert_true(keep_has_run_dirs() > 0);
 
-    assert_int_equal(harness(NULL, "run --db crash.db baseline.reg"), 0);
-    char *out = slurp("out.txt");
+    assert_int_equal(harness_crash_at(NULL, "run --db crash.db baseline.reg"), 0);
+    char *out = printed("out.txt");
     assert_non_null(strstr(out, "1 passed, 0 failed"));
     free(out);
-    assert_int_equal(reghelper("get 'Software\\kmh-crash-leftover' v"), 0);
-    left = slurp("out.txt");
+    assert_int_equal(reghelper(NULL, "get 'Software\\kmh-crash-leftover' v"), 0);
+    left = printed("out.txt");
     assert_string_equal(left, "absent");
     free(left);
     assert_false(prefix_has("drive_c/Exchsrvr"));
@@ -351,21 +293,12 @@ static void killed_run_leaves_nothing_for_the_next(void **state)
 
 /* ---- set-up ---------------------------------------------------------- */
 
-static int build_reghelper(void)
-{
-    char src[4096], cmd[8192];
-    snprintf(src, sizeof src, "%s", env("KMH_SCENARIOS"));
-    snprintf(cmd, sizeof cmd, "winegcc -mconsole -municode -o reghelper.exe "
-             "'%s/../tests/integration/reghelper.c' -ladvapi32", src);
-    return shell(cmd);
-}
-
 int main(void)
 {
-    if (!mkdtemp(workdir))
+    if (workdir_make("crash"))
         return 2;
     snprintf(keep_dir, sizeof keep_dir, "%s/kmharness-keep", env("KMHARNESS_PREFIX"));
-    if (build_reghelper() != 0) {
+    if (reghelper_build(NULL) != 0) {
         fprintf(stderr, "cannot build reghelper: see %s/err.txt\n", workdir);
         return 2;
     }
@@ -376,10 +309,7 @@ int main(void)
         cmocka_unit_test_teardown(killed_run_leaves_nothing_for_the_next, clean_up),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (!failed) {
-        char cmd[4200];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
-        system(cmd);
-    }
+    if (!failed)
+        workdir_remove();
     return failed;
 }

@@ -18,114 +18,20 @@
 ** Environment (set by the Makefile): KMHARNESS (the launcher) and
 ** KMHARNESS_PREFIX (the test prefix).
 */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <dirent.h>
-#include <errno.h>
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "support.h"
 
 #define COUNT 300
-
-static char workdir[] = "/tmp/kmh-generate-XXXXXX";
-
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v) {
-        fprintf(stderr, "%s is not set (run through make check)\n", name);
-        exit(2);
-    }
-    return v;
-}
-
-/* Run the harness with ARGS in workdir, output to out.txt / err.txt. */
-static int harness(const char *args)
-{
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cd %s && '%s' %s >out.txt 2>err.txt", workdir,
-             env("KMHARNESS"), args);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-/* The whole file at workdir/NAME (NULL if missing); *LEN its size. */
-static char *slurp(const char *name, size_t *len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = 0;
-    fclose(f);
-    if (len)
-        *len = got;
-    return buf;
-}
-
-static char *last_line(char *text)
-{
-    size_t n = strlen(text);
-    while (n && text[n - 1] == '\n')
-        text[--n] = 0;
-    char *nl = strrchr(text, '\n');
-    return nl ? nl + 1 : text;
-}
 
 static void assert_summary(int want_passed, int want_failed)
 {
     char *out = slurp("out.txt", NULL);
     assert_non_null(out);
-    int passed = -1, failed = -1;
-    assert_int_equal(sscanf(last_line(out), "%d passed, %d failed", &passed, &failed), 2);
+    int passed, failed;
+    parse_summary(out, &passed, &failed);
     assert_int_equal(passed, want_passed);
     assert_int_equal(failed, want_failed);
     free(out);
-}
-
-static sqlite3 *open_db(const char *name)
-{
-    char path[1024];
-    sqlite3 *db;
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    return db;
-}
-
-static long long query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    long long v = -998;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static char *query_text(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    char *v = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
 }
 
 static int by_name(const void *a, const void *b)
@@ -137,8 +43,8 @@ static int by_name(const void *a, const void *b)
 ** spaces. */
 static char *list_dir(const char *dir)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", workdir, dir);
+    char path[8192];
+    workdir_path(path, sizeof path, dir);
     DIR *d = opendir(path);
     if (!d)
         return strdup("");
@@ -175,7 +81,7 @@ static char *names_with_verdict(sqlite3 *db, const char *verdict)
              "SELECT coalesce(group_concat(scenario, ' '), '') FROM (SELECT scenario FROM "
              "outcome WHERE run_id = (SELECT max(run_id) FROM outcome) AND verdict = '%s' "
              "ORDER BY scenario)", verdict);
-    return query_text(db, sql);
+    return query_text(db, sql, NULL);
 }
 
 static int files_equal(const char *a, const char *b)
@@ -232,53 +138,17 @@ static void collect_secrets(const char *name, char ***list, size_t *n)
     free(raw);
 }
 
-static int mem_has(const char *hay, size_t n, const void *needle, size_t m)
-{
-    for (size_t i = 0; m && i + m <= n; i++)
-        if (!memcmp(hay + i, needle, m))
-            return 1;
-    return 0;
-}
-
-/* Is SECRET in workdir/FILE, as UTF-8 or as UTF-16LE (BMP)? */
-static int file_carries(const char *file, const char *secret)
-{
-    size_t n;
-    char *data = slurp(file, &n);
-    if (!data)
-        return 0;
-    unsigned char wide[512];
-    size_t m = 0;
-    for (const unsigned char *p = (const unsigned char *)secret; *p && m + 2 < sizeof wide;) {
-        unsigned c = *p++;
-        if (c >= 0xe0) {
-            c = (c & 0x0f) << 12 | (p[0] & 0x3fu) << 6 | (p[1] & 0x3fu);
-            p += 2;
-        } else if (c >= 0xc0) {
-            c = (c & 0x1f) << 6 | (p[0] & 0x3fu);
-            p++;
-        }
-        wide[m++] = (unsigned char)(c & 0xff);
-        wide[m++] = (unsigned char)(c >> 8);
-    }
-    int found = mem_has(data, n, secret, strlen(secret)) || mem_has(data, n, wide, m);
-    free(data);
-    return found;
-}
-
 /* ---- fixtures ------------------------------------------------------------ */
 
 static int make_workdir(void **state)
 {
-    assert_non_null(mkdtemp(workdir));
+    assert_int_equal(workdir_make("generate"), 0);
     return 0;
 }
 
 static int remove_workdir(void **state)
 {
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return workdir_remove();
 }
 
 /* The stray folder that breaks the baseline, inside the test prefix. */
@@ -303,13 +173,13 @@ static void generated_run_passes(void **state)
 {
     char args[256];
     snprintf(args, sizeof args, "run --generate %d --seed 1 --db gen.db", COUNT);
-    assert_int_equal(harness(args), 0);
+    assert_int_equal(harness(NULL, args), 0);
     assert_summary(COUNT, 0);
-    char from[1100], to[1100];
+    char from[8192], to[8192];
     static const char *const kept[][2] = { { "out.txt", "gen-out.txt" }, { "err.txt", "gen-err.txt" } };
     for (int i = 0; i < 2; i++) {   /* for no_secret_leaves_the_harness */
-        snprintf(from, sizeof from, "%s/%s", workdir, kept[i][0]);
-        snprintf(to, sizeof to, "%s/%s", workdir, kept[i][1]);
+        workdir_path(from, sizeof from, kept[i][0]);
+        workdir_path(to, sizeof to, kept[i][1]);
         assert_int_equal(rename(from, to), 0);
     }
 
@@ -317,12 +187,12 @@ static void generated_run_passes(void **state)
     const char *run = "(SELECT max(run_id) FROM outcome)";
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM outcome WHERE run_id = %s", run);
-    assert_int_equal(query_int(db, sql), COUNT);
+    assert_int_equal(query_int(db, sql, NULL), COUNT);
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM outcome WHERE run_id = %s AND verdict = 'pass'", run);
-    assert_int_equal(query_int(db, sql), COUNT);
-    char *first = query_text(db, "SELECT min(scenario) FROM outcome");
-    char *last = query_text(db, "SELECT max(scenario) FROM outcome");
+    assert_int_equal(query_int(db, sql, NULL), COUNT);
+    char *first = query_text(db, "SELECT min(scenario) FROM outcome", NULL);
+    char *last = query_text(db, "SELECT max(scenario) FROM outcome", NULL);
     assert_string_equal(first, "gen-1-000001");
     assert_string_equal(last, "gen-1-000300");
     free(first);
@@ -334,12 +204,12 @@ static void generated_run_passes(void **state)
     for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
         snprintf(sql, sizeof sql, "SELECT count(*) FROM outcome WHERE before_code = %ld",
                  before[i]);
-        assert_true(query_int(db, sql) > 0);
+        assert_true(query_int(db, sql, NULL) > 0);
     }
     for (size_t i = 0; i < sizeof after / sizeof *after; i++) {
         snprintf(sql, sizeof sql, "SELECT count(*) FROM outcome WHERE after_code = %ld",
                  after[i]);
-        assert_true(query_int(db, sql) > 0);
+        assert_true(query_int(db, sql, NULL) > 0);
     }
     sqlite3_close(db);
 }
@@ -348,11 +218,11 @@ static void same_seed_emits_identical_files(void **state)
 {
     char args[256], a[64], b[64];
     snprintf(args, sizeof args, "run --generate %d --seed 1 --emit emit1", COUNT);
-    assert_int_equal(harness(args), 0);
+    assert_int_equal(harness(NULL, args), 0);
     snprintf(args, sizeof args, "run --generate %d --seed 1 --emit emit2", COUNT);
-    assert_int_equal(harness(args), 0);
-    assert_int_equal(harness("run --generate 10 --seed 1 --emit emit10"), 0);
-    assert_int_equal(harness("run --generate 10 --seed 2 --emit seed2"), 0);
+    assert_int_equal(harness(NULL, args), 0);
+    assert_int_equal(harness(NULL, "run --generate 10 --seed 1 --emit emit10"), 0);
+    assert_int_equal(harness(NULL, "run --generate 10 --seed 2 --emit seed2"), 0);
 
     char *one = list_dir("emit1"), *two = list_dir("emit2");
     assert_string_equal(one, two);
@@ -383,16 +253,16 @@ static void no_secret_leaves_the_harness(void **state)
         snprintf(name, sizeof name, "emit1/gen-1-%06d.reg", i);
         collect_secrets(name, &secrets, &n);
         for (size_t k = had; k < n; k++)   /* the search finds what is there */
-            assert_true(file_carries(name, secrets[k]));
+            assert_true(file_has_password(name, secrets[k]));
     }
     assert_true(n > COUNT / 2);
-    assert_int_equal(harness("report --db gen.db"), 0);
+    assert_int_equal(harness(NULL, "report --db gen.db"), 0);
     static const char *const outputs[] = {
         "gen.db", "gen.db-wal", "gen-out.txt", "gen-err.txt", "out.txt", "err.txt",
     };
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < sizeof outputs / sizeof *outputs; k++)
-            if (file_carries(outputs[k], secrets[i]))
+            if (file_has_password(outputs[k], secrets[i]))
                 fail_msg("secret #%zu found in %s", i, outputs[k]);
         free(secrets[i]);
     }
@@ -406,8 +276,8 @@ static void saved_failure_reproduces_as_a_plain_file(void **state)
     assert_int_equal(mkdir(top, 0777), 0);  /* the baseline has no such folder */
     assert_int_equal(mkdir(bin, 0777), 0);
 
-    assert_int_equal(harness("run --generate 30 --seed 1 --db broken.db --save-failures failed"),
-                     1);
+    assert_int_equal(harness(NULL, "run --generate 30 --seed 1 --db broken.db "
+                                   "--save-failures failed"), 1);
     sqlite3 *db = open_db("broken.db");
     char *failed = names_with_verdict(db, "fail");
     char *saved = list_dir("failed");
@@ -425,7 +295,7 @@ static void saved_failure_reproduces_as_a_plain_file(void **state)
 
     /* Run as plain files, with the baseline still broken: they fail again,
     ** every one of them, with the same outcomes. */
-    assert_int_equal(harness("run --db replay.db failed"), 1);
+    assert_int_equal(harness(NULL, "run --db replay.db failed"), 1);
     db = open_db("replay.db");
     char *refailed = names_with_verdict(db, "fail");
     assert_string_equal(refailed, failed);
@@ -434,15 +304,16 @@ static void saved_failure_reproduces_as_a_plain_file(void **state)
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(query_int(db, "SELECT count(*) FROM outcome r JOIN b.outcome o "
                                    "USING (scenario) WHERE r.before_code IS NOT o.before_code "
-                                   "OR r.after_code IS NOT o.after_code"), 0);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"),
-                     query_int(db, "SELECT count(*) FROM b.outcome WHERE verdict = 'fail'"));
+                                   "OR r.after_code IS NOT o.after_code", NULL), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome", NULL),
+                     query_int(db, "SELECT count(*) FROM b.outcome WHERE verdict = 'fail'",
+                               NULL));
     sqlite3_close(db);
 
     /* With the baseline repaired the same files pass: the generator's
     ** rules were right, the prefix was wrong. */
     remove_stray_folder(state);
-    assert_int_equal(harness("run --db fixed.db failed"), 0);
+    assert_int_equal(harness(NULL, "run --db fixed.db failed"), 0);
     free(refailed);
     free(failed);
     free(saved);
@@ -450,9 +321,9 @@ static void saved_failure_reproduces_as_a_plain_file(void **state)
 
 static void option_errors_are_usage_errors(void **state)
 {
-    assert_int_equal(harness("run --generate ten --db usage.db"), 2);
-    assert_int_equal(harness("run --seed 3 --db usage.db"), 2);
-    assert_int_equal(harness("run --generate 1 --emit a --save-failures b --db usage.db"), 2);
+    assert_int_equal(harness(NULL, "run --generate ten --db usage.db"), 2);
+    assert_int_equal(harness(NULL, "run --seed 3 --db usage.db"), 2);
+    assert_int_equal(harness(NULL, "run --generate 1 --emit a --save-failures b --db usage.db"), 2);
 }
 
 int main(void)

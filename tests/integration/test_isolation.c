@@ -15,74 +15,22 @@
 ** Environment (set by the Makefile): KMHARNESS, KMHARNESS_PREFIX.
 */
 #define _GNU_SOURCE  /* nftw and FTW_PHYS */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <ftw.h>
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "support.h"
 
 #define RUNS_SCENARIOS 40
 
-static char workdir[] = "/tmp/kmh-isolation-XXXXXX";
 static char home[1024], inherited[1024], default_prefix[1200];
-
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v) {
-        fprintf(stderr, "%s is not set (run through make check)\n", name);
-        exit(2);
-    }
-    return v;
-}
 
 /* Run CMD in workdir (stdout in out-TAG.txt, stderr in err-TAG.txt) with
 ** HOME and WINEPREFIX set as a user's shell might have them, and none of
 ** the test's own prefix settings. */
 static int as_user(const char *tag, const char *cmd)
 {
-    char full[16384];
-    snprintf(full, sizeof full,
-             "cd '%s' && unset KMHARNESS_PREFIX XDG_CACHE_HOME && export HOME='%s' "
-             "WINEPREFIX='%s' && %s >out-%s.txt 2>err-%s.txt", workdir, home, inherited, cmd,
-             tag, tag);
-    int rc = system(full);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static char *slurp(const char *name)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "rb");
-    char *buf = calloc(1, 1 << 16);
-    if (f) {
-        fread(buf, 1, (1 << 16) - 1, f);
-        fclose(f);
-    }
-    return buf;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
+    char full[12288];
+    snprintf(full, sizeof full, "unset KMHARNESS_PREFIX XDG_CACHE_HOME && export HOME='%s' "
+             "WINEPREFIX='%s' && %s", home, inherited, cmd);
+    return shell(tag, full);
 }
 
 /* ---- a fingerprint of a folder tree: every entry's name, size, mtime ---- */
@@ -111,9 +59,7 @@ static char *fingerprint(const char *dir)
 
 static void write_scenario(const char *name)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    write_file(path,
+    write_file(name,
                "REGEDIT4\r\n; @expect-before: ERROR_FILE_NOT_FOUND\r\n; @expect-after: ok\r\n"
                "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS]\r\n"
                "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe pw-isolation\"\r\n");
@@ -169,7 +115,8 @@ static void foreign_prefix_is_refused_unless_named(void **state)
     assert_int_equal(stat(reg, &before), 0);
 
     assert_int_equal(as_user("refused", "\"$KMHARNESS\" probe"), 2);
-    char *err = slurp("err-refused.txt");
+    char *err = slurp("err-refused.txt", NULL);
+    assert_non_null(err);
     assert_non_null(strstr(err, "is a Wine prefix kmharness did not create; "
                                 "name it with --prefix to use it"));
     free(err);
@@ -185,15 +132,6 @@ static void foreign_prefix_is_refused_unless_named(void **state)
 }
 
 /* ---- two runs, one database ---------------------------------------------- */
-
-static long long query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -998;
-    sqlite3_finalize(st);
-    return v;
-}
 
 static void concurrent_runs_lose_no_rows(void **state)
 {
@@ -216,26 +154,24 @@ static void concurrent_runs_lose_no_rows(void **state)
              "pb=$!; wait $pa; a=$?; wait $pb; echo $a $?; }",
              env("KMHARNESS_PREFIX"), default_prefix);
     assert_int_equal(as_user("both", cmd), 0);
-    char *status = slurp("out-both.txt");
+    char *status = slurp("out-both.txt", NULL);
+    assert_non_null(status);
     assert_string_equal(status, "0 0\n");
     free(status);
 
-    char path[4400];
-    sqlite3 *db;
-    snprintf(path, sizeof path, "%s/shared.db", workdir);
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(query_int(db, "select count(*) from outcome"), 2 * RUNS_SCENARIOS);
-    assert_int_equal(query_int(db, "select count(distinct run_id) from outcome"), 2);
-    assert_int_equal(query_int(db, "select count(*) from outcome where verdict = 'pass'"),
+    sqlite3 *db = open_db("shared.db");
+    assert_int_equal(query_int(db, "select count(*) from outcome", NULL), 2 * RUNS_SCENARIOS);
+    assert_int_equal(query_int(db, "select count(distinct run_id) from outcome", NULL), 2);
+    assert_int_equal(query_int(db, "select count(*) from outcome where verdict = 'pass'", NULL),
                      2 * RUNS_SCENARIOS);
     char sql[256];
     snprintf(sql, sizeof sql, "select count(*) from run where ended_at is not null "
              "and passed = %d and failed = 0", RUNS_SCENARIOS);
-    assert_int_equal(query_int(db, sql), 2);
+    assert_int_equal(query_int(db, sql, NULL), 2);
     /* They did run at the same time: each started before the other ended. */
     assert_int_equal(query_int(db, "select count(*) from run a join run b on a.id < b.id "
                                    "where a.started_at <= b.ended_at "
-                                   "and b.started_at <= a.ended_at"), 1);
+                                   "and b.started_at <= a.ended_at", NULL), 1);
     sqlite3_close(db);
 }
 
@@ -243,16 +179,16 @@ static void concurrent_runs_lose_no_rows(void **state)
 
 static int remove_all(void **state)
 {
-    char cmd[8400];
-    snprintf(cmd, sizeof cmd, "env WINEPREFIX='%s' wineserver -k 2>/dev/null; rm -rf '%s'",
-             default_prefix, workdir);
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "env WINEPREFIX='%s' wineserver -k 2>/dev/null", default_prefix);
     system(cmd);
+    workdir_remove();
     return 0;
 }
 
 int main(void)
 {
-    if (!mkdtemp(workdir))
+    if (workdir_make("isolation"))
         return 2;
     snprintf(home, sizeof home, "%s/home", workdir);
     snprintf(inherited, sizeof inherited, "%s/users-own-prefix", workdir);

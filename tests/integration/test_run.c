@@ -11,115 +11,7 @@
 ** Environment (set by the Makefile): KMHARNESS (the launcher),
 ** KMH_SCENARIOS (the bundled scenarios folder), KMHARNESS_PREFIX.
 */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-static char workdir[] = "/tmp/kmh-integration-XXXXXX";
-
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v) {
-        fprintf(stderr, "%s is not set (run through make check)\n", name);
-        exit(2);
-    }
-    return v;
-}
-
-/* Run the harness with ARGS (a shell fragment); stdout and stderr go to
-** files in workdir. Returns the exit status. */
-static int harness(const char *args)
-{
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cd %s && '%s' %s >out.txt 2>err.txt", workdir,
-             env("KMHARNESS"), args);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static char *slurp(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc(n + 1);
-    size_t got = fread(buf, 1, n, f);
-    buf[got] = 0;
-    fclose(f);
-    if (len)
-        *len = got;
-    return buf;
-}
-
-static char *last_line(char *text)
-{
-    size_t n = strlen(text);
-    while (n && text[n - 1] == '\n')
-        text[--n] = 0;
-    char *nl = strrchr(text, '\n');
-    return nl ? nl + 1 : text;
-}
-
-static sqlite3 *open_db(const char *name)
-{
-    char path[512];
-    sqlite3 *db;
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    return db;
-}
-
-/* The single integer (or -999 for NULL, -998 for no row) answered by SQL. */
-static long long query_int(sqlite3 *db, const char *sql, const char *arg)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (arg)
-        sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-    long long v = -998;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -999 : sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static char *query_text(sqlite3 *db, const char *sql, const char *arg)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (arg)
-        sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-    char *v = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
-
-static void write_file(const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+#include "support.h"
 
 /* ---- the bundled scenarios ------------------------------------------ */
 
@@ -129,7 +21,7 @@ static int run_bundled(void **state)
 {
     char args[1024];
     snprintf(args, sizeof args, "run --db bundled.db '%s'", env("KMH_SCENARIOS"));
-    bundled_rc = harness(args);
+    bundled_rc = harness(NULL, args);
     return 0;
 }
 
@@ -138,8 +30,8 @@ static void bundled_run_passes(void **state)
     char *out = slurp("out.txt", NULL);
     assert_non_null(out);
     assert_int_equal(bundled_rc, 0);
-    int passed = -1, failed = -1;
-    assert_int_equal(sscanf(last_line(out), "%d passed, %d failed", &passed, &failed), 2);
+    int passed, failed;
+    parse_summary(out, &passed, &failed);
     assert_true(passed >= 12);
     assert_int_equal(failed, 0);
     free(out);
@@ -148,7 +40,8 @@ static void bundled_run_passes(void **state)
 static void every_bundled_verdict_is_pass(void **state)
 {
     sqlite3 *db = open_db("bundled.db");
-    assert_int_equal(query_int(db, "select count(*) from outcome where verdict <> 'pass'", NULL), 0);
+    assert_int_equal(query_int(db, "select count(*) from outcome where verdict <> 'pass'", NULL),
+                     0);
     assert_true(query_int(db, "select count(*) from outcome", NULL) >= 12);
     sqlite3_close(db);
 }
@@ -225,7 +118,7 @@ static void image_paths_are_redacted(void **state)
     sqlite3_close(db);
 }
 
-static const char *planted[] = {
+static const char *const planted[] = {
     "Kx9!tiger", "correct horse battery", "Sup3rSecret", "hunter2", "s3cret",
     "dpass-77", "Export#Pass1", "pa\"ss9", "my\\pass", "100%Pure%", "Tabbed1",
     "tiger.exe", "Hush-55", "Colon9", "Twice#7", "Lead#8", "low#case", "Fwd#9",
@@ -234,52 +127,23 @@ static const char *planted[] = {
     "Moved#12", "Full#Export13", "Ascii#15", "View#16", "Stray#17", "Folder#18", "Text#19",
 };
 
-static int has_bytes(const char *hay, size_t n, const char *needle, size_t m)
-{
-    for (size_t i = 0; i + m <= n; i++)
-        if (!memcmp(hay + i, needle, m))
-            return 1;
-    return 0;
-}
-
-static void assert_no_secret_in(const char *file)
-{
-    size_t n;
-    char *data = slurp(file, &n);
-    if (!data)
-        return;
-    for (size_t i = 0; i < sizeof planted / sizeof planted[0]; i++) {
-        char wide[128];
-        size_t m = strlen(planted[i]);
-        for (size_t j = 0; j < m; j++)
-            wide[2 * j] = planted[i][j], wide[2 * j + 1] = 0;
-        if (has_bytes(data, n, planted[i], m) || has_bytes(data, n, wide, 2 * m))
-            fail_msg("password #%zu found in %s", i, file);
-    }
-    free(data);
-}
-
 static void no_password_in_any_output(void **state)
 {
-    assert_no_secret_in("bundled.db");
-    assert_no_secret_in("bundled.db-wal");
-    assert_no_secret_in("bundled.db-journal");
-    assert_no_secret_in("out.txt");
-    assert_no_secret_in("err.txt");
+    assert_no_password_in_outputs("bundled.db", planted, sizeof planted / sizeof planted[0]);
 }
 
 /* ---- the other commands and bad input -------------------------------- */
 
 static void report_reprints_the_run(void **state)
 {
-    assert_int_equal(harness("report --db bundled.db"), 0);
+    assert_int_equal(harness(NULL, "report --db bundled.db"), 0);
     char *out = slurp("out.txt", NULL);
     assert_non_null(strstr(out, "pw-appended"));
-    int passed = -1, failed = -1;
-    assert_int_equal(sscanf(last_line(out), "%d passed, %d failed", &passed, &failed), 2);
+    int passed, failed;
+    parse_summary(out, &passed, &failed);
     assert_int_equal(failed, 0);
     free(out);
-    assert_int_equal(harness("report --db bundled.db --run 999999"), 2);
+    assert_int_equal(harness(NULL, "report --db bundled.db --run 999999"), 2);
 }
 
 static void bad_scenario_is_an_input_error(void **state)
@@ -289,7 +153,7 @@ static void bad_scenario_is_an_input_error(void **state)
                "REGEDIT4\r\n; @expect-before: 2\r\n; @expect-after: 0\r\n"
                "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS]\r\n"
                "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe pw1234\"\r\n");
-    assert_int_equal(harness("run --db bad.db bad-header.reg good.reg"), 2);
+    assert_int_equal(harness(NULL, "run --db bad.db bad-header.reg good.reg"), 2);
     char *err = slurp("err.txt", NULL);
     assert_non_null(strstr(err, "bad-header.reg:1: "));
     free(err);
@@ -312,7 +176,7 @@ static void failed_expectation_fails_the_run(void **state)
                "REGEDIT4\r\n; @expect-after: ERROR_FILE_NOT_FOUND\r\n"
                "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS]\r\n"
                "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe\"\r\n");
-    assert_int_equal(harness("run --db wrong.db wrong.reg"), 1);
+    assert_int_equal(harness(NULL, "run --db wrong.db wrong.reg"), 1);
     sqlite3 *db = open_db("wrong.db");
     char *verdict = query_text(db, "select verdict from outcome", NULL);
     assert_string_equal(verdict, "fail");
@@ -322,8 +186,8 @@ static void failed_expectation_fails_the_run(void **state)
 
 static void runs_append_with_growing_ids(void **state)
 {
-    assert_int_equal(harness("run --db twice.db good.reg"), 0);
-    assert_int_equal(harness("run --db twice.db good.reg"), 0);
+    assert_int_equal(harness(NULL, "run --db twice.db good.reg"), 0);
+    assert_int_equal(harness(NULL, "run --db twice.db good.reg"), 0);
     sqlite3 *db = open_db("twice.db");
     assert_int_equal(query_int(db, "select count(distinct run_id) from outcome", NULL), 2);
     assert_int_equal(query_int(db, "select max(run_id) - min(run_id) from outcome", NULL), 1);
@@ -333,17 +197,17 @@ static void runs_append_with_growing_ids(void **state)
 static void probe_and_fix_commands(void **state)
 {
     /* With no scenario applied the prefix is at the baseline: no KM server. */
-    assert_int_equal(harness("probe"), 255);
+    assert_int_equal(harness(NULL, "probe"), 255);
     char *out = slurp("out.txt", NULL);
     assert_non_null(strstr(out, "not installed"));
     free(out);
-    assert_int_equal(harness("fix --dry-run"), 1);
-    assert_int_equal(harness("frobnicate"), 2);
+    assert_int_equal(harness(NULL, "fix --dry-run"), 1);
+    assert_int_equal(harness(NULL, "frobnicate"), 2);
 }
 
 int main(void)
 {
-    if (!mkdtemp(workdir))
+    if (workdir_make("integration"))
         return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(bundled_run_passes, run_bundled),
@@ -357,5 +221,8 @@ int main(void)
         cmocka_unit_test(runs_append_with_growing_ids),
         cmocka_unit_test(probe_and_fix_commands),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (!failed)
+        workdir_remove(); /* kept after a failure, to look at */
+    return failed;
 }
