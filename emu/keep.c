@@ -599,3 +599,9 @@ void keep_record_free(struct keep_record *rec)
     wipe_free(rec->new_data, rec->new_len);
     wipe(rec, sizeof *rec);
 }
+
+void keep_default_dir(char *dir, size_t n)
+{
+    const char *prefix = getenv("WINEPREFIX");
+    snprintf(dir, n, "%s/kmharness-keep", prefix ? prefix : ".");
+}

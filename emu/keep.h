@@ -47,6 +47,11 @@ struct keep_record {
     size_t new_len;
 };
 
+/* The prefix's folder of kept originals, $WINEPREFIX/kmharness-keep (".",
+** when WINEPREFIX is unset), into DIR (N bytes). `fix` keeps there; each
+** `run` keeps in a run-PID folder inside it. */
+void keep_default_dir(char *dir, size_t n);
+
 /* Save REC in a new keep file in DIR (created with mode 0700, parents
 ** too, when missing) named after STEM (a plain file name part: no '/', not
 ** starting with '.').  On success returns 0 and puts the file's path in

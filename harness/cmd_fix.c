@@ -13,14 +13,9 @@
 #include <string.h>
 #include "builtin.h"
 #include "fix.h"
+#include "keep.h"
 
 static const char usage[] = "[--dry-run | --rollback] [--prefix DIR]";
-
-static void keep_dir(char *dir, size_t n)
-{
-    const char *prefix = getenv("WINEPREFIX");
-    snprintf(dir, n, "%s/kmharness-keep", prefix ? prefix : ".");
-}
 
 int cmd_fix(int argc, char **argv)
 {
@@ -43,7 +38,7 @@ int cmd_fix(int argc, char **argv)
         return usage_error("fix", usage, "--dry-run and --rollback exclude each other");
 
     char dir[4096];
-    keep_dir(dir, sizeof dir);
+    keep_default_dir(dir, sizeof dir);
     if (rollback) {
         char message[512];
         int rc = fix_rollback(dir, message, sizeof message);

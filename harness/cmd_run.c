@@ -25,6 +25,7 @@
 #include "builtin.h"
 #include "generate.h"
 #include "kmserver.h"
+#include "keep.h"
 #include "runner.h"
 #include "report.h"
 #include "store.h"
@@ -128,8 +129,7 @@ static char *command_line(int argc, char **argv)
 ** the folder goes at the end. */
 static int make_keep_dir(char *dir, size_t n)
 {
-    const char *prefix = getenv("WINEPREFIX");
-    snprintf(dir, n, "%s/kmharness-keep", prefix ? prefix : ".");
+    keep_default_dir(dir, n);
     mkdir(dir, 0700);
     snprintf(dir + strlen(dir), n - strlen(dir), "/run-%d", (int)getpid());
     if (mkdir(dir, 0700) && errno != EEXIST)

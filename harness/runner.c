@@ -79,8 +79,7 @@ void runner_baseline(void)
     struct undo_journal none = { 0 };
     undo_scenario(&none);  /* an empty journal: undoes what was left */
     char keep_root[4096];
-    const char *prefix = getenv("WINEPREFIX");
-    snprintf(keep_root, sizeof keep_root, "%s/kmharness-keep", prefix ? prefix : ".");
+    keep_default_dir(keep_root, sizeof keep_root);
     keep_remove_dead_runs(keep_root);
 }
 
@@ -555,36 +554,39 @@ static enum verdict run_parsed(struct runner *r, struct scenario *s, const char 
     return v;
 }
 
-enum verdict runner_scenario(struct runner *r, const char *path)
+/* The common end of both entry points: PARSE_FAILED (with PERR) records an
+** input error as SOURCE:LINE; otherwise S runs. Counts the scenario. */
+static enum verdict run_or_refuse(struct runner *r, int parse_failed, struct scenario *s,
+                                  const struct kmh_error *perr, const char *source,
+                                  const char *name)
 {
-    char name[512], err[1024];
-    name_of(path, name, sizeof name);
     r->seq++;
-    struct scenario s;
-    struct kmh_error perr;
-    if (scenario_load(path, &s, &perr)) {
-        snprintf(err, sizeof err, "%s:%d: %s", path, perr.line, perr.msg);
-        record_error(r, path, name, err);
+    if (parse_failed) {
+        char err[1024];
+        snprintf(err, sizeof err, "%s:%d: %s", source, perr->line, perr->msg);
+        record_error(r, source, name, err);
         return VERDICT_ERROR;
     }
-    enum verdict v = run_parsed(r, &s, path);
-    scenario_free(&s);
+    enum verdict v = run_parsed(r, s, source);
+    scenario_free(s);
     return v;
+}
+
+enum verdict runner_scenario(struct runner *r, const char *path)
+{
+    char name[512];
+    name_of(path, name, sizeof name);
+    struct scenario s;
+    struct kmh_error perr;
+    int failed = scenario_load(path, &s, &perr) != 0;
+    return run_or_refuse(r, failed, &s, &perr, path, name);
 }
 
 enum verdict runner_scenario_text(struct runner *r, const char *name, const char *source,
                                   const uint8_t *bytes, size_t len)
 {
-    char err[1024];
-    r->seq++;
     struct scenario s;
     struct kmh_error perr;
-    if (scenario_parse(name, bytes, len, &s, &perr)) {
-        snprintf(err, sizeof err, "%s:%d: %s", source, perr.line, perr.msg);
-        record_error(r, source, name, err);
-        return VERDICT_ERROR;
-    }
-    enum verdict v = run_parsed(r, &s, source);
-    scenario_free(&s);
-    return v;
+    int failed = scenario_parse(name, bytes, len, &s, &perr) != 0;
+    return run_or_refuse(r, failed, &s, &perr, source, name);
 }
