@@ -7,6 +7,13 @@
 #  - build/native/: the pure logic (parsers, splitter, redaction, message
 #    table, storage) compiled natively with ASan+UBSan for the unit tests and
 #    the fuzzers. Pure files must never include <windows.h>.
+#
+# Folders, each depending only on those below it:
+#   harness/  the command line, the runner, the Win32 scenario applier
+#   reg/      the .reg language and scenario directives (pure)
+#   emu/      the emulated Windows side: probe, Kmserver.exe, the fix
+#   db/       SQLite storage and reports
+#   common/   text encodings, input errors, registry value types (pure)
 
 CC_NATIVE  ?= clang
 WINEGCC    ?= winegcc
@@ -15,7 +22,7 @@ BUILD      := build
 VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Pure logic: no Win32, builds natively too.
-PURE_SRCS := harness/regparse.c harness/scenario.c harness/redact.c harness/text.c \
+PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harness/redact.c \
              emu/imagepath.c emu/split.c emu/winerror_text.c emu/verblob.c emu/keep.c \
              $(wildcard emu/shape.c harness/generate.c)
 # SQLite storage and reports: plain C + libsqlite3, also builds natively.
@@ -26,7 +33,7 @@ GEN_SRCS  := $(BUILD)/gen/kmserver_template.c $(BUILD)/gen/schema_sql.c
 
 WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
 CFLAGS    ?= -O2 -g
-COMMON    := -std=gnu11 $(WARN) -Iharness -Iemu -Idb -I$(BUILD)/gen -DKMH_VERSION='"$(VERSION)"'
+COMMON    := -std=gnu11 $(WARN) -Icommon -Ireg -Iharness -Iemu -Idb -I$(BUILD)/gen -DKMH_VERSION='"$(VERSION)"'
 WINFLAGS  := $(CFLAGS) $(COMMON) -mconsole -municode
 WINLIBS   := -ladvapi32 -lversion -lkernel32 $(shell pkg-config --libs sqlite3)
 SANFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -53,7 +60,7 @@ $(BUILD)/kmharness: harness/kmharness.sh
 $(BUILD)/kmharness.exe.so: $(WIN_OBJS)
 	$(WINEGCC) $(WINFLAGS) -o $(BUILD)/kmharness.exe $^ $(WINLIBS)
 
-$(BUILD)/win/%.o: %.c $(wildcard harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
+$(BUILD)/win/%.o: %.c $(wildcard common/*.h reg/*.h harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
 	@mkdir -p $(@D)
 	$(WINEGCC) $(WINFLAGS) -c -o $@ $<
 
@@ -65,7 +72,7 @@ $(BUILD)/native/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	$(CC_NATIVE) $(NATFLAGS) -c -o $@ $<
 
-$(BUILD)/native/%.o: %.c $(wildcard harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
+$(BUILD)/native/%.o: %.c $(wildcard common/*.h reg/*.h harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
 	@mkdir -p $(@D)
 	$(CC_NATIVE) $(NATFLAGS) -c -o $@ $<
 
@@ -111,7 +118,7 @@ FUZZ_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(
 FUZZ_OBJS    := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(PURE_SRCS))
 FUZZERS      := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(BUILD)/fuzz/%.o: %.c $(wildcard harness/*.h emu/*.h)
+$(BUILD)/fuzz/%.o: %.c $(wildcard common/*.h reg/*.h harness/*.h emu/*.h)
 	@mkdir -p $(@D)
 	$(CC_NATIVE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <windows.h>
 #include "fix.h"
-#include "regparse.h"
+#include "regtypes.h"
 #include "regwrite.h"
 #include "imagepath.h"
 #include "keep.h"

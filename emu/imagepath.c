@@ -8,7 +8,7 @@
 */
 #include <assert.h>
 #include "imagepath.h"
-#include "regparse.h"
+#include "regtypes.h"
 
 static int is_string_type(uint32_t type)
 {

@@ -1,6 +1,6 @@
 /*
 ** fuzz_regparse.c - libFuzzer target for the .reg grammar and the file
-** decoder (harness/text.c text_decode_file, harness/regparse.c reg_parse).
+** decoder (common/text.c text_decode_file, reg/regparse.c reg_parse).
 **
 ** The input is a whole scenario file as it would come from disk.  It goes
 ** through text_decode_file() and, when that accepts it, reg_parse(); the

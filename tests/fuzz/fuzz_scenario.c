@@ -1,6 +1,6 @@
 /*
 ** fuzz_scenario.c - libFuzzer target for scenario files as a whole
-** (harness/scenario.c scenario_parse: the decoder, the .reg grammar and
+** (reg/scenario.c scenario_parse: the decoder, the .reg grammar and
 ** the "; @name: value" directives together).
 **
 ** The input is the bytes of one NAME.reg file.  Beyond "no crash, no

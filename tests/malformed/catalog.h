@@ -7,7 +7,7 @@
 ** this header to read expected.txt (catalog_load) and to write the entries
 ** that are too big to commit (malformed_generate).
 **
-** Two entries test the size limits of the .reg parser (harness/regparse.c):
+** Two entries test the size limits of the .reg parser (reg/regparse.c):
 ** a line over 64 KiB and a value over 1 MiB (about 3 MiB of hex text).
 ** Rather than commit megabytes, the tests write both files into their own
 ** scratch folder; they are listed in expected.txt like the others, and

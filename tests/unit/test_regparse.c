@@ -1,5 +1,5 @@
 /*
-** test_regparse.c - unit tests for harness/regparse.c, the .reg grammar.
+** test_regparse.c - unit tests for reg/regparse.c, the .reg grammar.
 **
 ** Expected results are what Windows' regedit stores for the same lines (as
 ** recorded by Wine's regedit conformance tests, which pass on Windows), and

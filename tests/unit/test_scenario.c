@@ -1,5 +1,5 @@
 /*
-** test_scenario.c - unit tests for harness/scenario.c: the "; @name: value"
+** test_scenario.c - unit tests for reg/scenario.c: the "; @name: value"
 ** directives of scenario-format.md, their defaults and errors, and loading
 ** a NAME.reg file.
 */

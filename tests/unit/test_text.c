@@ -1,5 +1,5 @@
 /*
-** test_text.c - unit tests for harness/text.c: decoding scenario files in
+** test_text.c - unit tests for common/text.c: decoding scenario files in
 ** the encodings Registry Editor accepts, UTF-8/UTF-16 conversion, line
 ** numbers and line splitting.
 */

@@ -16,25 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "text.h"
-
-/* Registry value types, with the Windows numbers. */
-enum {
-    KMH_REG_NONE = 0,
-    KMH_REG_SZ = 1,
-    KMH_REG_EXPAND_SZ = 2,
-    KMH_REG_BINARY = 3,
-    KMH_REG_DWORD = 4,
-    KMH_REG_DWORD_BIG_ENDIAN = 5,
-    KMH_REG_LINK = 6,
-    KMH_REG_MULTI_SZ = 7,
-    KMH_REG_RESOURCE_LIST = 8,
-    KMH_REG_FULL_RESOURCE_DESCRIPTOR = 9,
-    KMH_REG_RESOURCE_REQUIREMENTS_LIST = 10,
-    KMH_REG_QWORD = 11,
-};
-
-/* "REG_SZ" for KMH_REG_SZ, and so on; "REG_UNKNOWN" past REG_QWORD. */
-const char *reg_type_name(uint32_t type);
+#include "regtypes.h"
 
 enum reg_op_kind {
     REG_OP_DELETE_KEY,    /* [-KEY]: delete KEY and everything below it */
