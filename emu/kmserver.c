@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "kmserver.h"
 #include "verblob.h"
+#include "winpath.h"
 
 /* The noversion PE image, embedded by the Makefile (build/gen). */
 extern const unsigned char kmserver_template[];
@@ -55,19 +56,24 @@ static const WCHAR cache_root[] = L"" CACHE_ROOT;
 ** deletes it: recording a placement is then one request to the server. */
 static HKEY placed_list;
 
+/* Open (creating it) the list, once. */
+static long open_placed_list(void)
+{
+    if (placed_list)
+        return ERROR_SUCCESS;
+    long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, NULL, 0,
+                              KEY_SET_VALUE | KEY_QUERY_VALUE, NULL, &placed_list, NULL);
+    if (rc != ERROR_SUCCESS)
+        placed_list = NULL;
+    return rc;
+}
+
 /* Record NAME as created (or about to be) with KIND. */
 static long note_placed(enum placed_kind kind, const WCHAR *name)
 {
     DWORD v = kind;
-    if (!placed_list) {
-        long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, NULL, 0,
-                                  KEY_SET_VALUE, NULL, &placed_list, NULL);
-        if (rc != ERROR_SUCCESS) {
-            placed_list = NULL;
-            return rc;
-        }
-    }
-    return RegSetValueExW(placed_list, name, 0, REG_DWORD, (const BYTE *)&v, sizeof v);
+    long rc = open_placed_list();
+    return rc ? rc : RegSetValueExW(placed_list, name, 0, REG_DWORD, (const BYTE *)&v, sizeof v);
 }
 
 /* Take NAME off the list: it turned out not to be ours. */
@@ -115,33 +121,13 @@ static void keep_first(long *first, long rc)
 
 /* ---- paths ------------------------------------------------------------ */
 
-static int is_dot_component(const WCHAR *c, size_t n)
-{
-    return (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.');
-}
-
-/* Normalise '/' to '\' and check PATH is "X:\a\...\name" with no empty,
-** "." or ".." component (those would let a placement escape what is
-** recorded for removal). */
-static long check_winpath(WCHAR *path)
+/* Turn '/' into '\' (Windows accepts both; the list and the rules of
+** emu/winpath.c see one form). */
+static void normalise_separators(WCHAR *path)
 {
     for (WCHAR *p = path; *p; p++)
         if (*p == '/')
             *p = '\\';
-    WCHAR d = path[0];
-    if (!((d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z')) || path[1] != ':' || path[2] != '\\')
-        return ERROR_INVALID_NAME;
-    const WCHAR *c = path + 3;
-    for (;;) {
-        const WCHAR *end = c;
-        while (*end && *end != '\\')
-            end++;
-        if (end == c || is_dot_component(c, (size_t)(end - c)))
-            return ERROR_INVALID_NAME;
-        if (!*end)
-            return ERROR_SUCCESS;
-        c = end + 1;
-    }
 }
 
 /* ---- drives (native: the prefix's dosdevices folder) ----------------- */
@@ -233,6 +219,94 @@ static long ensure_drive(WCHAR drive)
         || mkdir(p.dir, 0777) != 0
         || symlink(target, p.link) != 0)
         return ERROR_INVALID_DRIVE;
+    return ERROR_SUCCESS;
+}
+
+/* ---- containment: nothing placed outside the emulated drives ---------- */
+
+/* Is the native PATH (resolved: no symlinks left) ROOT itself or inside it? */
+static int is_within(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return !strncmp(path, root, n) && (path[n] == '/' || path[n] == 0);
+}
+
+/* Does the native PATH resolve inside the prefix's drive_c or inside the
+** folder of the drives the harness maps itself? */
+static int resolves_inside_drives(const char *path)
+{
+    char real[PATH_MAX], root[PATH_MAX], root_real[PATH_MAX];
+    if (!realpath(path, real))
+        return 0;
+    if (prefix_path(root, sizeof root, "drive_c") && realpath(root, root_real) &&
+        is_within(real, root_real))
+        return 1;
+    return prefix_path(root, sizeof root, drives_dir) && realpath(root, root_real) &&
+           is_within(real, root_real);
+}
+
+/* The native name Wine gives the Windows PATH, or NULL. */
+static char *native_name(const WCHAR *path)
+{
+    char *unix_name = wine_get_unix_file_name(path);
+    char *copy = unix_name ? strdup(unix_name) : NULL;
+    HeapFree(GetProcessHeap(), 0, unix_name);
+    return copy;
+}
+
+/* The deepest folder on PATH's way that exists (at least "X:\") must
+** resolve inside the emulated drives: then every folder created below it,
+** and the file, stay inside too.  A drive mapped to the host (Wine's Z:
+** is /) or a link out of drive_c (Wine links the user's Desktop and
+** Documents to the host's home) is refused here, before anything exists. */
+static long check_contained(const WCHAR *path, const char **why)
+{
+    size_t n = (size_t)lstrlenW(path);
+    WCHAR *way = malloc((n + 1) * sizeof *way);
+    if (!way)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    memcpy(way, path, (n + 1) * sizeof *way);
+    while (GetFileAttributesW(way) == INVALID_FILE_ATTRIBUTES && n > 3) {
+        while (n > 3 && way[n - 1] != '\\')
+            n--;
+        way[n > 3 ? --n : n] = 0;  /* "X:\a\b" -> "X:\a"; "X:\a" -> "X:\" */
+    }
+    char *native = native_name(way);
+    int inside = native && resolves_inside_drives(native);
+    free(native);
+    free(way);
+    if (inside)
+        return ERROR_SUCCESS;
+    *why = "the path leads outside the prefix's emulated drives (to the host)";
+    return ERROR_ACCESS_DENIED;
+}
+
+/* Is PATH on the list of what the harness placed? */
+static int is_listed(const WCHAR *path)
+{
+    return open_placed_list() == ERROR_SUCCESS &&
+           RegQueryValueExW(placed_list, path, NULL, NULL, NULL, NULL) == ERROR_SUCCESS;
+}
+
+/* The file itself: never one the harness did not create (the prefix's own
+** kernel32.dll, say), never a link (a dangling one would be followed to
+** the host by the write). */
+static long check_target(const WCHAR *path, const char **why)
+{
+    DWORD attr = GetFileAttributesW(path);
+    if (attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY) &&
+        !is_listed(path)) {
+        *why = "a file the harness did not create is there; it is never overwritten";
+        return ERROR_FILE_EXISTS;
+    }
+    char *native = native_name(path);
+    struct stat st;
+    int link = native && lstat(native, &st) == 0 && S_ISLNK(st.st_mode);
+    free(native);
+    if (link) {
+        *why = "the path is a symbolic link; the harness never writes through one";
+        return ERROR_ACCESS_DENIED;
+    }
     return ERROR_SUCCESS;
 }
 
@@ -457,16 +531,27 @@ static long place_image(const WCHAR *path, const struct kmserver_image *image)
     return ERROR_INVALID_PARAMETER;
 }
 
-long kmserver_place(const char *winpath, const struct kmserver_image *image)
+long kmserver_place(const char *winpath, const struct kmserver_image *image, const char **why)
 {
+    const char *ignored;
+    if (!why)
+        why = &ignored;
+    *why = NULL;
     WCHAR *path = utf8_to_wide(winpath);
     if (!path)
         return ERROR_NO_UNICODE_TRANSLATION;
-    long rc = check_winpath(path);
+    normalise_separators(path);
+    long rc = ERROR_SUCCESS;
+    if ((*why = winpath_refusal(path, (size_t)lstrlenW(path))) != NULL)
+        rc = ERROR_INVALID_NAME;
     if (rc == ERROR_SUCCESS)
         rc = ensure_drive(path[0]);
     if (rc == ERROR_SUCCESS)
+        rc = check_contained(path, why);
+    if (rc == ERROR_SUCCESS)
         rc = ensure_parent_folders(path);
+    if (rc == ERROR_SUCCESS)
+        rc = check_target(path, why);
     if (rc != ERROR_SUCCESS) {
         free(path);
         return rc;
@@ -541,10 +626,11 @@ static long remove_placed(DWORD kind, const WCHAR *name)
             return (long)GetLastError();
         return ERROR_SUCCESS;
     case PLACED_FOLDER:
-        /* Usually empty by now: one call; else with whatever is inside. */
+        /* Empty by now, unless something the harness did not create was
+        ** put inside: that is not ours to delete, so the folder stays. */
         if (RemoveDirectoryW(name) || is_gone(GetLastError()))
             return ERROR_SUCCESS;
-        return remove_tree(name);
+        return (long)GetLastError();
     case PLACED_DRIVE:
         return unmap_drive((char)name[0]);
     }

@@ -38,15 +38,26 @@ struct kmserver_image {
 ** creating missing folders and, for a drive other than C: that does not
 ** exist, the drive.  Placing twice at one path replaces the first image
 ** (a folder is never replaced by a file, nor a file by a folder: 183
-** ERROR_ALREADY_EXISTS or the failing file call's error).  Returns 0 or a Win32 error code: 123 ERROR_INVALID_NAME for a path that
-** is not drive-absolute (or has empty, "." or ".." components), 15
-** ERROR_INVALID_DRIVE when a drive cannot be created, 1113 for invalid
-** UTF-8, else the error of the failing file call. */
-long kmserver_place(const char *winpath, const struct kmserver_image *image);
+** ERROR_ALREADY_EXISTS or the failing file call's error).
+**
+** Containment (scenarios are hostile input): the path must pass
+** emu/winpath.h's rules, resolve inside the prefix's emulated drives
+** (drive_c and the drives mapped here; never Z: or any link to the host),
+** and not name a file the harness did not create, nor a symbolic link.
+** A refusal sets *WHY (when WHY is not NULL) to a sentence saying which
+** rule; *WHY is NULL for other errors.  Nothing is created on a refusal.
+**
+** Returns 0 or a Win32 error code: 123 ERROR_INVALID_NAME (winpath rules),
+** 5 ERROR_ACCESS_DENIED (outside the drives, or a link), 80
+** ERROR_FILE_EXISTS (a file not ours), 15 ERROR_INVALID_DRIVE when a drive
+** cannot be created, 1113 for invalid UTF-8, else the error of the
+** failing file call. */
+long kmserver_place(const char *winpath, const struct kmserver_image *image, const char **why);
 
 /* Remove everything kmserver_place created since the last clear, in this
-** process or in one that was killed: the files, the folders (with whatever
-** was put in them meanwhile) and the drive mappings (with their contents).  Returns 0, or the first Win32 error met
+** process or in one that was killed: the files, the folders (a folder that
+** holds something the harness did not put there stays, with it) and the
+** drive mappings (with their contents).  Returns 0, or the first Win32 error met
 ** (it still removes all it can). */
 long kmserver_clear(void);
 

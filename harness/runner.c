@@ -478,10 +478,11 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
                     : s->files[i].has_version ? KMSERVER_PE_VERSION : KMSERVER_PE_NOVERSION,
         };
         memcpy(image.version, s->files[i].version, sizeof image.version);
-        rc = kmserver_place(s->files[i].winpath, &image);
+        const char *why;
+        rc = kmserver_place(s->files[i].winpath, &image, &why);
         if (rc) {
             snprintf(err, n, "%s:%d: cannot place Kmserver.exe: %s", path, s->files[i].line,
-                     winerr_text(rc));
+                     why ? why : winerr_text(rc));
             return -1;
         }
     }

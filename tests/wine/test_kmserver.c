@@ -5,8 +5,9 @@
 ** the real APIs: the version API reads back every VERSIONINFO field, a
 ** noversion image has no resources (1812), a placed folder or text file
 ** answers as on Windows (5, 1812), folders and drives are created on
-** demand, and kmserver_clear() removes exactly what was created, with
-** whatever was put into created folders meanwhile, at any depth; every
+** demand, and kmserver_clear() removes exactly what was created and
+** nothing else; containment: no placement outside the emulated drives,
+** over a file not ours, through a link or at a device name; every
 ** placement is listed durably (in the registry) before it is made, in
 ** every round of place and clear, so a killed process's files go too.
 */
@@ -79,7 +80,7 @@ static int teardown(void **state)
 static void test_version_fields_read_back(void **state)
 {
     const WCHAR *path = L"C:\\Exchsrvr\\Bin\\Kmserver.exe";
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
     DWORD err;
     void *info = version_info(path, &err);
     assert_non_null(info);
@@ -116,7 +117,7 @@ static void test_version_fields_read_back(void **state)
 static void test_noversion_has_no_resources(void **state)
 {
     const WCHAR *path = L"C:\\Exchsrvr\\Bin\\Kmserver.exe";
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &noversion), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &noversion, NULL), 0);
     DWORD err;
     assert_null(version_info(path, &err));
     assert_int_equal(err, ERROR_RESOURCE_DATA_NOT_FOUND);
@@ -129,8 +130,8 @@ static void test_noversion_has_no_resources(void **state)
 static void test_same_path_twice_last_wins(void **state)
 {
     const struct kmserver_image other = { KMSERVER_PE_VERSION, { 5, 5, 2448, 8 } };
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
-    assert_int_equal(kmserver_place("c:\\exchsrvr\\bin\\KMSERVER.EXE", &other), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
+    assert_int_equal(kmserver_place("c:\\exchsrvr\\bin\\KMSERVER.EXE", &other, NULL), 0);
     DWORD err;
     void *info = version_info(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", &err);
     assert_non_null(info);
@@ -148,7 +149,7 @@ static void test_cached_versions_stay_distinct(void **state)
         for (size_t p = 0; p < 2; p++) {
             struct kmserver_image img = { KMSERVER_PE_VERSION, { 0 } };
             memcpy(img.version, versions[round], sizeof img.version);
-            assert_int_equal(kmserver_place(paths[p], &img), 0);
+            assert_int_equal(kmserver_place(paths[p], &img, NULL), 0);
             DWORD err;
             VS_FIXEDFILEINFO *fixed;
             UINT len;
@@ -162,10 +163,15 @@ static void test_cached_versions_stay_distinct(void **state)
     }
 }
 
-static void test_clear_removes_created_folders_only(void **state)
+/* Clean-up removes only what the harness created: a file something else
+** dropped into a created folder stays, and so does the folder holding it
+** (the clear says so with 145 ERROR_DIR_NOT_EMPTY); created folders beside
+** it go. */
+static void test_clear_removes_created_things_only(void **state)
 {
     assert_true(CreateDirectoryW(L"C:\\kmh-pre", NULL));
-    assert_int_equal(kmserver_place("C:\\kmh-pre\\a\\b\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("C:\\kmh-pre\\a\\b\\Kmserver.exe", &v5526539, NULL), 0);
+    assert_int_equal(kmserver_place("C:\\kmh-pre\\a\\c\\Kmserver.exe", &v5526539, NULL), 0);
     assert_true(is_folder(L"C:\\kmh-pre\\a\\b"));
     /* Something else drops a file into a created folder meanwhile. */
     HANDLE h = CreateFileW(L"C:\\kmh-pre\\a\\b\\backup.txt", GENERIC_WRITE, 0, NULL,
@@ -173,16 +179,20 @@ static void test_clear_removes_created_folders_only(void **state)
     assert_true(h != INVALID_HANDLE_VALUE);
     CloseHandle(h);
 
-    assert_int_equal(kmserver_clear(), 0);
-    assert_false(exists(L"C:\\kmh-pre\\a"));
-    assert_true(is_folder(L"C:\\kmh-pre"));
+    assert_int_equal(kmserver_clear(), ERROR_DIR_NOT_EMPTY);
+    assert_true(exists(L"C:\\kmh-pre\\a\\b\\backup.txt"));
+    assert_false(exists(L"C:\\kmh-pre\\a\\b\\Kmserver.exe"));
+    assert_false(exists(L"C:\\kmh-pre\\a\\c"));
     assert_true(is_folder(L"C:\\windows\\system32"));
+    assert_true(DeleteFileW(L"C:\\kmh-pre\\a\\b\\backup.txt"));
+    assert_true(RemoveDirectoryW(L"C:\\kmh-pre\\a\\b"));
+    assert_true(RemoveDirectoryW(L"C:\\kmh-pre\\a"));
     assert_true(RemoveDirectoryW(L"C:\\kmh-pre"));
 }
 
 static void test_clear_keeps_existing_folders(void **state)
 {
-    assert_int_equal(kmserver_place("C:\\windows\\Kmserver.exe", &noversion), 0);
+    assert_int_equal(kmserver_place("C:\\windows\\Kmserver.exe", &noversion, NULL), 0);
     assert_true(exists(L"C:\\windows\\Kmserver.exe"));
     assert_int_equal(kmserver_clear(), 0);
     assert_false(exists(L"C:\\windows\\Kmserver.exe"));
@@ -195,7 +205,7 @@ static void test_new_drive_created_and_removed(void **state)
     snprintf(link, sizeof link, "%s/dosdevices/d:", getenv("WINEPREFIX"));
     assert_false(exists(L"D:\\"));  /* a fresh prefix has no D: */
 
-    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
     assert_true(is_folder(L"D:\\"));
     assert_true(exists(L"D:\\Exchsrvr\\Bin\\Kmserver.exe"));
     assert_int_equal(GetDriveTypeW(L"D:\\"), DRIVE_FIXED);
@@ -211,7 +221,7 @@ static void test_new_drive_created_and_removed(void **state)
 
 static void test_drive_root_file(void **state)
 {
-    assert_int_equal(kmserver_place("q:/Kmserver.exe", &noversion), 0);
+    assert_int_equal(kmserver_place("q:/Kmserver.exe", &noversion, NULL), 0);
     assert_true(exists(L"Q:\\Kmserver.exe"));
     assert_int_equal(kmserver_clear(), 0);
     assert_false(exists(L"Q:\\"));
@@ -242,9 +252,9 @@ static void test_leftover_drives(void **state)
     prefix_native(path, sizeof path, "dosdevices/f:");
     assert_int_equal(symlink("../kmharness-drives/f", path), 0);
 
-    assert_int_equal(kmserver_place("E:\\Kmserver.exe", &noversion), 0);
+    assert_int_equal(kmserver_place("E:\\Kmserver.exe", &noversion, NULL), 0);
     assert_false(exists(L"E:\\stale.txt"));
-    assert_int_equal(kmserver_place("F:\\Bin\\Kmserver.exe", &noversion), 0);
+    assert_int_equal(kmserver_place("F:\\Bin\\Kmserver.exe", &noversion, NULL), 0);
     assert_int_equal(kmserver_clear(), 0);
     assert_false(exists(L"E:\\"));
     assert_false(exists(L"F:\\"));
@@ -262,16 +272,16 @@ static void test_invalid_paths(void **state)
         "C:\\a\\", "1:\\Kmserver.exe", "",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(kmserver_place(bad[i], &v5526539), ERROR_INVALID_NAME);
-    assert_int_equal(kmserver_place("C:\\bad\xff\\Kmserver.exe", &v5526539),
+        assert_int_equal(kmserver_place(bad[i], &v5526539, NULL), ERROR_INVALID_NAME);
+    assert_int_equal(kmserver_place("C:\\bad\xff\\Kmserver.exe", &v5526539, NULL),
                      ERROR_NO_UNICODE_TRANSLATION);
     assert_false(exists(L"C:\\a"));
 }
 
 static void test_folder_in_the_way(void **state)
 {
-    assert_int_equal(kmserver_place("C:\\kmh-way\\Kmserver.exe\\inner.txt", &noversion), 0);
-    assert_int_not_equal(kmserver_place("C:\\kmh-way\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("C:\\kmh-way\\Kmserver.exe\\inner.txt", &noversion, NULL), 0);
+    assert_int_not_equal(kmserver_place("C:\\kmh-way\\Kmserver.exe", &v5526539, NULL), 0);
     assert_int_equal(kmserver_clear(), 0);
     assert_false(exists(L"C:\\kmh-way"));
 }
@@ -282,23 +292,23 @@ static void test_folder_in_the_way(void **state)
 static void test_folder_and_text_kinds(void **state)
 {
     DWORD err;
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &folder), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &folder, NULL), 0);
     assert_true(is_folder(L"C:\\Exchsrvr\\Bin\\Kmserver.exe"));
     assert_null(version_info(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", &err));
     assert_int_equal(err, ERROR_ACCESS_DENIED);
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &folder), 0);
-    assert_int_not_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &text), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &folder, NULL), 0);
+    assert_int_not_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &text, NULL), 0);
 
-    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &text), 0);
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &text, NULL), 0);
     assert_true(exists(L"D:\\Exchsrvr\\Bin\\Kmserver.exe"));
     assert_false(is_folder(L"D:\\Exchsrvr\\Bin\\Kmserver.exe"));
     assert_null(version_info(L"D:\\Exchsrvr\\Bin\\Kmserver.exe", &err));
     assert_int_equal(err, ERROR_RESOURCE_DATA_NOT_FOUND);
-    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &folder),
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &folder, NULL),
                      ERROR_ALREADY_EXISTS);
 
     /* A folder that was there before is not ours to remove. */
-    assert_int_equal(kmserver_place("C:\\windows", &folder), 0);
+    assert_int_equal(kmserver_place("C:\\windows", &folder, NULL), 0);
     assert_int_equal(kmserver_clear(), 0);
     assert_false(exists(L"C:\\Exchsrvr"));
     assert_false(exists(L"D:\\Exchsrvr"));
@@ -307,7 +317,7 @@ static void test_folder_and_text_kinds(void **state)
 
 static void test_cache_release_removes_cache(void **state)
 {
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
     WCHAR dir[64];
     char a[64];
     snprintf(a, sizeof a, "C:\\kmharness-cache\\%lu\\5.5.2653.9.exe", (unsigned long)GetCurrentProcessId());
@@ -317,27 +327,143 @@ static void test_cache_release_removes_cache(void **state)
     assert_false(exists(dir));
     assert_false(exists(L"C:\\kmharness-cache"));
     /* The cache rebuilds on next use. */
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
     assert_true(exists(dir));
 }
 
-/* Something else puts files and folders into created folders at every
-** depth: clear still removes every folder it created, and only those. */
-static void test_clear_removes_foreign_content_at_any_depth(void **state)
-{
-    assert_int_equal(kmserver_place("C:\\kmh-deep\\a\\b\\Kmserver.exe", &noversion), 0);
-    assert_true(CreateDirectoryW(L"C:\\kmh-deep\\a\\other", NULL));
-    HANDLE h = CreateFileW(L"C:\\kmh-deep\\a\\other\\x.txt", GENERIC_WRITE, 0, NULL,
-                           CREATE_NEW, 0, NULL);
-    assert_true(h != INVALID_HANDLE_VALUE);
-    CloseHandle(h);
-    h = CreateFileW(L"C:\\kmh-deep\\top.txt", GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
-    assert_true(h != INVALID_HANDLE_VALUE);
-    CloseHandle(h);
+/* ---- containment: attacks a hostile scenario could make ---------------- */
 
+/* A host folder outside the prefix, with one file VICTIM holding TEXT. */
+static const char victim_text[] = "host file: must stay as it is\n";
+
+static void make_host_dir(char *dir, size_t cap)
+{
+    snprintf(dir, cap, "/tmp/kmh-contain-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char victim[4096];
+    snprintf(victim, sizeof victim, "%s/victim.exe", dir);
+    FILE *f = fopen(victim, "w");
+    assert_non_null(f);
+    fputs(victim_text, f);
+    fclose(f);
+}
+
+/* The host folder DIR holds exactly the untouched victim file. */
+static void assert_host_untouched(const char *dir)
+{
+    char path[4096], buf[128] = "";
+    snprintf(path, sizeof path, "%s/victim.exe", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    assert_string_equal(buf, victim_text);
+    snprintf(path, sizeof path, "%s/Kmserver.exe", dir);
+    struct stat st;
+    assert_int_not_equal(lstat(path, &st), 0);
+    snprintf(path, sizeof path, "%s/Bin", dir);
+    assert_int_not_equal(lstat(path, &st), 0);
+}
+
+static void remove_host_dir(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/victim.exe", dir);
+    unlink(path);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* "Z:\tmp\...\NAME": the host path DIR/NAME through Wine's Z: drive. */
+static void z_path(char *out, size_t cap, const char *dir, const char *name)
+{
+    snprintf(out, cap, "Z:%s/%s", dir, name);
+    for (char *p = out; *p; p++)
+        if (*p == '/')
+            *p = '\\';
+}
+
+static void test_refuses_host_files_through_z(void **state)
+{
+    char dir[64], path[4096];
+    make_host_dir(dir, sizeof dir);
+    const char *why = NULL;
+    z_path(path, sizeof path, dir, "victim.exe");
+    assert_int_equal(kmserver_place(path, &v5526539, &why), ERROR_ACCESS_DENIED);
+    assert_non_null(why);
+    z_path(path, sizeof path, dir, "Bin\\Kmserver.exe");
+    assert_int_equal(kmserver_place(path, &noversion, NULL), ERROR_ACCESS_DENIED);
+    z_path(path, sizeof path, dir, "Kmserver.exe");
+    assert_int_equal(kmserver_place(path, &folder, NULL), ERROR_ACCESS_DENIED);
     assert_int_equal(kmserver_clear(), 0);
-    assert_false(exists(L"C:\\kmh-deep"));
-    assert_true(is_folder(L"C:\\windows\\system32"));
+    assert_host_untouched(dir);
+    remove_host_dir(dir);
+}
+
+/* Links out of drive_c (Wine links the user's Desktop to the host's home)
+** and a dangling link whose target would be created on the host. */
+static void test_refuses_links_to_the_host(void **state)
+{
+    char dir[64], link[4096], target[4096];
+    make_host_dir(dir, sizeof dir);
+    prefix_native(link, sizeof link, "drive_c/kmh-escape");
+    assert_int_equal(symlink(dir, link), 0);
+    assert_int_equal(kmserver_place("C:\\kmh-escape\\victim.exe", &v5526539, NULL),
+                     ERROR_ACCESS_DENIED);
+    assert_int_equal(kmserver_place("C:\\kmh-escape\\Bin\\Kmserver.exe", &v5526539, NULL),
+                     ERROR_ACCESS_DENIED);
+    assert_int_equal(unlink(link), 0);
+
+    snprintf(target, sizeof target, "%s/Kmserver.exe", dir);
+    prefix_native(link, sizeof link, "drive_c/kmh-dangling.exe");
+    assert_int_equal(symlink(target, link), 0);
+    const char *why = NULL;
+    assert_int_equal(kmserver_place("C:\\kmh-dangling.exe", &noversion, &why),
+                     ERROR_ACCESS_DENIED);
+    assert_non_null(why);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(kmserver_clear(), 0);
+    assert_host_untouched(dir);
+    remove_host_dir(dir);
+}
+
+/* The prefix's own files are never overwritten (nor, so, deleted later). */
+static void test_refuses_files_not_its_own(void **state)
+{
+    DWORD err;
+    void *before = version_info(L"C:\\windows\\system32\\kernel32.dll", &err);
+    assert_non_null(before);
+    free(before);
+    const char *why = NULL;
+    assert_int_equal(kmserver_place("C:\\windows\\system32\\kernel32.dll", &noversion, &why),
+                     ERROR_FILE_EXISTS);
+    assert_non_null(why);
+    assert_int_equal(kmserver_place("c:/WINDOWS/system32/KERNEL32.DLL", &v5526539, NULL),
+                     ERROR_FILE_EXISTS);
+    assert_int_equal(kmserver_clear(), 0);
+    void *after = version_info(L"C:\\windows\\system32\\kernel32.dll", &err);
+    assert_non_null(after);  /* still the real DLL, with its version */
+    free(after);
+}
+
+/* Device names and the harness's own folders, by their text alone. */
+static void test_refuses_devices_and_own_folders(void **state)
+{
+    static const char *const bad[] = {
+        "C:\\Exchsrvr\\NUL", "C:\\COM1\\Kmserver.exe", "C:\\x\\con.txt", "C:\\lpt1 .exe",
+        "C:\\kmharness-cache\\1\\5.5.2653.9.exe", "C:\\a:b\\Kmserver.exe", "C:\\a?\\k.exe",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *why = NULL;
+        assert_int_equal(kmserver_place(bad[i], &noversion, &why), ERROR_INVALID_NAME);
+        assert_non_null(why);
+    }
+    char native[4096];
+    struct stat st;
+    prefix_native(native, sizeof native, "drive_c/COM1");  /* no folder made */
+    assert_int_not_equal(lstat(native, &st), 0);
+    prefix_native(native, sizeof native, "drive_c/x");
+    assert_int_not_equal(lstat(native, &st), 0);
 }
 
 /* The registry list of placed things, as a later process would read it:
@@ -355,7 +481,7 @@ static int listed(const WCHAR *name, DWORD kind)
 static void test_every_round_is_listed_durably(void **state)
 {
     for (int round = 0; round < 3; round++) {
-        assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &noversion), 0);
+        assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &noversion, NULL), 0);
         assert_true(listed(L"C:\\Exchsrvr", 2));
         assert_true(listed(L"C:\\Exchsrvr\\Bin", 2));
         assert_true(listed(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", 1));
@@ -378,7 +504,7 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_teardown(test_noversion_has_no_resources, teardown),
         cmocka_unit_test_teardown(test_same_path_twice_last_wins, teardown),
         cmocka_unit_test_teardown(test_cached_versions_stay_distinct, teardown),
-        cmocka_unit_test_teardown(test_clear_removes_created_folders_only, teardown),
+        cmocka_unit_test_teardown(test_clear_removes_created_things_only, teardown),
         cmocka_unit_test_teardown(test_clear_keeps_existing_folders, teardown),
         cmocka_unit_test_teardown(test_new_drive_created_and_removed, teardown),
         cmocka_unit_test_teardown(test_drive_root_file, teardown),
@@ -387,8 +513,11 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_teardown(test_folder_in_the_way, teardown),
         cmocka_unit_test_teardown(test_folder_and_text_kinds, teardown),
         cmocka_unit_test_teardown(test_cache_release_removes_cache, teardown),
-        cmocka_unit_test_teardown(test_clear_removes_foreign_content_at_any_depth, teardown),
         cmocka_unit_test_teardown(test_every_round_is_listed_durably, teardown),
+        cmocka_unit_test_teardown(test_refuses_host_files_through_z, teardown),
+        cmocka_unit_test_teardown(test_refuses_links_to_the_host, teardown),
+        cmocka_unit_test_teardown(test_refuses_files_not_its_own, teardown),
+        cmocka_unit_test_teardown(test_refuses_devices_and_own_folders, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

@@ -58,7 +58,7 @@ static void set_image_path(DWORD type, const WCHAR *s)
 
 static void place_default_kmserver(void)
 {
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
 }
 
 static struct probe_result probe(void)
@@ -166,7 +166,7 @@ static void test_clean_path_reads_version(void **state)
 static void test_other_version_is_read(void **state)
 {
     const struct kmserver_image v = { KMSERVER_PE_VERSION, { 5, 5, 2448, 8 } };
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v, NULL), 0);
     set_image_path(REG_EXPAND_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver.exe");
     struct probe_result r = probe();
     assert_int_equal(r.code, 0);
@@ -229,7 +229,7 @@ static void test_expand_sz_is_not_expanded(void **state)
 static void test_file_on_new_drive(void **state)
 {
     const struct kmserver_image v = { KMSERVER_PE_VERSION, { 5, 5, 2650, 21 } };
-    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &v), 0);
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Bin\\Kmserver.exe", &v, NULL), 0);
     set_image_path(REG_SZ, L"D:\\Exchsrvr\\Bin\\Kmserver.exe");
     struct probe_result r = probe();
     assert_int_equal(r.code, 0);
@@ -246,7 +246,7 @@ static void test_file_on_new_drive(void **state)
 static void test_noversion_image(void **state)
 {
     const struct kmserver_image nv = { KMSERVER_PE_NOVERSION, { 0, 0, 0, 0 } };
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &nv), 0);
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &nv, NULL), 0);
     set_image_path(REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver.exe");
     struct probe_result r = probe();
     assert_int_equal(r.code, ERROR_RESOURCE_DATA_NOT_FOUND);

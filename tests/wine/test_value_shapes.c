@@ -244,7 +244,7 @@ static void test_dword_of_odd_sizes(void **state)
 static int setup(void **state)
 {
     delete_kms_key();
-    return kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539) ? -1 : 0;
+    return kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL) ? -1 : 0;
 }
 
 static int teardown(void **state)
