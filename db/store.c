@@ -7,6 +7,8 @@
 ** has; the missing ones run in one BEGIN IMMEDIATE transaction (another
 ** process may be creating the same file: whoever comes second waits, then
 ** finds the steps done).  A file from a newer harness is refused untouched.
+** The switch of a new file to WAL mode is the one lock SQLite's busy
+** handler does not wait for; set_journal_wal() waits for it itself.
 **
 ** Appending: a scenario first goes to this connection's temp tables, which
 ** live outside the shared file and take none of its locks; flush_pending()
@@ -27,6 +29,8 @@ extern const unsigned long schema_sql_len;
 
 /* Long enough for another run's batch, checkpoint and a slow disk. */
 #define BUSY_TIMEOUT_MS 30000
+/* The pause between two tries of the switch to WAL (set_journal_wal). */
+#define WAL_RETRY_MS 10
 
 #define VERSION_MARK "-- @version "
 
@@ -261,21 +265,40 @@ static int migrate(struct store *st)
 
 /* ---- opening ---- */
 
-static int set_journal_wal(struct store *st)
+/* One attempt at the switch: SQLITE_OK once the file is in WAL mode. */
+static int try_journal_wal(struct store *st)
 {
     sqlite3_stmt *stmt = NULL;
-    int wal = 0;
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA main.journal_mode = WAL", -1, &stmt, NULL);
 
-    if (sqlite3_prepare_v2(st->db, "PRAGMA main.journal_mode = WAL", -1, &stmt, NULL)
-            == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+    if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         const unsigned char *mode = sqlite3_column_text(stmt, 0);
 
-        wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+        rc = mode != NULL && strcmp((const char *)mode, "wal") == 0 ? SQLITE_OK : SQLITE_ERROR;
     }
     sqlite3_finalize(stmt);
-    if (!wal)
+    return rc;
+}
+
+/* Switching a file that is still in rollback-journal mode (a new file) to
+** WAL takes a read lock and then upgrades it to the write lock, to stamp
+** the file header.  SQLite never calls the busy handler for such an
+** upgrade (two upgraders waiting for each other would deadlock), so when
+** another process holds the write lock -- typically another harness
+** creating the same new file -- the PRAGMA fails at once with SQLITE_BUSY,
+** whatever the busy timeout.  The failed statement has released its read
+** lock, so waiting and trying again is safe: it is what the busy handler
+** would have done.  Once the header says WAL the PRAGMA takes no lock. */
+static int set_journal_wal(struct store *st)
+{
+    int waited = 0;
+    int rc;
+
+    while ((rc = try_journal_wal(st)) == SQLITE_BUSY && waited < BUSY_TIMEOUT_MS)
+        waited += sqlite3_sleep(WAL_RETRY_MS);
+    if (rc != SQLITE_OK)
         return store_set_error(st, "cannot switch the database to WAL mode: %s",
-                               sqlite3_errmsg(st->db));
+                               rc == SQLITE_BUSY ? "database is locked" : sqlite3_errmsg(st->db));
     return 0;
 }
 

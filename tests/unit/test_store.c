@@ -613,6 +613,128 @@ static void two_processes_append_to_one_file(void **state)
     sqlite3_close(db);
 }
 
+/* The deterministic form of the race: another process holds the write lock
+** of a new, still rollback-journal file while this one opens it.  Switching
+** to WAL upgrades a read lock to a write lock, for which SQLite never calls
+** the busy handler, so without the store's own wait the open failed at once
+** with "database is locked" whatever the busy timeout. */
+static void open_waits_for_a_writer_of_a_new_file(void **state)
+{
+    struct fixture *fx = *state;
+    int locked[2];
+    pid_t pid;
+    char go;
+    int status = 0;
+    struct store *st;
+
+    assert_int_equal(pipe(locked), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sqlite3 *db = NULL;
+
+        close(locked[0]);
+        /* The busy timeout: committing the new file's first page needs
+        ** the store's read lock gone, between two of its tries. */
+        if (sqlite3_open(fx->path, &db) != SQLITE_OK
+            || sqlite3_busy_timeout(db, 30000) != SQLITE_OK
+            || sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            _exit(10);
+        close(locked[1]); /* "I hold the write lock" */
+        usleep(300 * 1000);
+        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            fprintf(stderr, "holder: COMMIT: %s\n", sqlite3_errmsg(db));
+            _exit(11);
+        }
+        _exit(0);
+    }
+    close(locked[1]);
+    assert_int_equal(read(locked[0], &go, 1), 0);
+    close(locked[0]);
+    st = open_ok(fx->path);
+    store_close(st);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* The race as CI meets it: several harnesses start at the same moment on
+** a results file that does not exist yet, each appending a short run.
+** ROUNDS fresh files per call, so one call of test_store almost always
+** met the race before the fix (tests/stress-store.sh repeats the program). */
+#define OPENERS 4
+#define ROUNDS 8
+#define PER_OPENER 3
+
+static void opener(const char *path, int start_fd)
+{
+    struct store *st = NULL;
+    struct store_scenario sc = plain_scenario("concurrent-open", "pass");
+    char err[256], go;
+    long long run_id;
+    int rc;
+
+    if (read(start_fd, &go, 1) != 0)
+        _exit(10);
+    if (store_open(path, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "opener %d: %s\n", (int)getpid(), err);
+        _exit(11);
+    }
+    rc = store_begin_run(st, &run_info, &run_id);
+    for (int seq = 0; rc == 0 && seq < PER_OPENER; seq++)
+        rc = store_add_scenario(st, run_id, seq, &sc);
+    if (rc == 0)
+        rc = store_end_run(st, run_id, PER_OPENER, 0, 0);
+    if (rc != 0)
+        fprintf(stderr, "opener %d: %s\n", (int)getpid(), store_error(st));
+    store_close(st);
+    _exit(rc == 0 ? 0 : 12);
+}
+
+static void one_round_of_openers(const char *path)
+{
+    int start[2];
+    pid_t pids[OPENERS];
+    int failed = 0;
+    sqlite3 *db;
+
+    assert_int_equal(pipe(start), 0);
+    for (int i = 0; i < OPENERS; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            close(start[1]);
+            opener(path, start[0]);
+        }
+    }
+    close(start[0]);
+    close(start[1]);
+    for (int i = 0; i < OPENERS; i++) {
+        int status = 0;
+
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    }
+    assert_int_equal(failed, 0);
+    db = peek(path);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM run WHERE ended_at IS NOT NULL"),
+                     OPENERS);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"), OPENERS * PER_OPENER);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), LATEST_SCHEMA);
+    sqlite3_close(db);
+}
+
+static void processes_creating_one_file_at_once_all_succeed(void **state)
+{
+    struct fixture *fx = *state;
+
+    for (int round = 0; round < ROUNDS; round++) {
+        char path[128];
+
+        snprintf(path, sizeof path, "%s/round-%d.db", fx->dir, round);
+        one_round_of_openers(path);
+    }
+}
+
 #define FILE_TEST(name) cmocka_unit_test_setup_teardown(name, make_dir, remove_dir)
 
 int main(void)
@@ -634,6 +756,8 @@ int main(void)
         FILE_TEST(non_database_file_is_refused),
         FILE_TEST(missing_directory_is_refused),
         FILE_TEST(two_processes_append_to_one_file),
+        FILE_TEST(open_waits_for_a_writer_of_a_new_file),
+        FILE_TEST(processes_creating_one_file_at_once_all_succeed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
