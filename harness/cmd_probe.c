@@ -37,7 +37,7 @@ static void print_image_path(const struct probe_result *p)
     struct split_result split;
     int have_split = split_image_path(s, n, NULL, NULL, &split) == 0;
     char *text = redact_image_path(s, n, hidden, imagepath_hidden_units(p->raw_len, n), have_split ? &split : NULL,
-                                   NULL, 0);
+                                   NULL, 0, NULL);
     printf("ImagePath: %s\n", text ? text : "(unprintable)");
     free(text);
 }

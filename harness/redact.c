@@ -1,13 +1,17 @@
 /*
 ** redact.c: keep passwords out of the harness's output (see redact.h).
 **
-** Two layers.  The structural one knows what an ImagePath looks like: the
-** path is shown, whatever the splitter says follows it is replaced by a
-** marker, so an unknown password is hidden too.  The secret layer then
-** masks every occurrence of every known secret anywhere in the text.  A
-** last check searches the result for every secret once more and falls back
-** to blunter output when a marker or the joining of neighbouring text
-** spelled one; that check is what makes the guarantee hold for any input.
+** For an ImagePath the rule is structural: the executable path the
+** splitter recognised is shown when it is a plausible path, and nothing
+** else of the value is: text before it, after it, glued to it or hidden
+** after a NUL becomes a marker, and a value without such a path is one
+** marker.  So a password nobody declared is hidden too, and a password
+** that happens to equal a word of the path costs nothing.  A last check
+** searches the result for every known secret outside the path and falls
+** back to blunter markers, down to the path alone, when a marker spelled
+** one; that check is what makes the guarantee hold for any input.  Free
+** text (messages, summaries) has no structure: redact_text_inplace()
+** masks every occurrence of every secret.
 **
 ** Buffers that held secret text are wiped before they are freed.  The
 ** UTF-16 to UTF-8 conversion is a small local one (unpaired surrogates
@@ -152,25 +156,6 @@ static int split_fits(const uint16_t *s, size_t n, const struct split_result *sp
            all_blank(s, tail_end, n);
 }
 
-/* The text to hide when there is no usable split: everything after the
-** first blank that follows the value's first non-blank character. */
-static void tail_after_first_blank(const uint16_t *s, size_t n,
-                                   size_t *start, size_t *len)
-{
-    size_t i = 0;
-    while (i < n && is_blank(s[i]))
-        i++;
-    while (i < n && !is_blank(s[i]))
-        i++;
-    while (i < n && is_blank(s[i]))
-        i++;
-    size_t end = n;
-    while (end > i && is_blank(s[end - 1]))
-        end--;
-    *start = i;
-    *len = end - i;
-}
-
 static size_t units_before_nul(const uint16_t *s, size_t n)
 {
     size_t i = 0;
@@ -232,14 +217,6 @@ static void cover_whole_chars(const char *text, size_t len, unsigned char *cover
             cover[i - 1] = 1;
 }
 
-static size_t utf8_chars(const char *s, size_t n)
-{
-    size_t chars = 0;
-    for (size_t i = 0; i < n; i++)
-        chars += !is_continuation(s[i]);
-    return chars;
-}
-
 /* The covered bytes of TEXT[0..LEN) and where they are: a malloc'ed
 ** COVER array, or NULL when memory ran out. */
 static unsigned char *cover_of(const char *text, size_t len,
@@ -253,82 +230,152 @@ static unsigned char *cover_of(const char *text, size_t len,
     return cover;
 }
 
-/* TEXT with each covered run replaced by "<redacted: N chars>". */
-static char *replace_secrets(const char *text, char *const *secrets,
-                             size_t nsecrets)
+/* ---- Public ------------------------------------------------------------ */
+
+static int is_drive(const uint16_t *p, size_t n)
 {
-    size_t len = strlen(text);
-    unsigned char *cover = cover_of(text, len, secrets, nsecrets);
-    if (!cover)
-        return NULL;
-    struct buf b = {0};
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && cover[j] == cover[i])
-            j++;
-        if (cover[i])
-            put_marker(&b, utf8_chars(text + i, j - i), "");
-        else
-            buf_put(&b, text + i, j - i);
-        i = j;
+    uint16_t d = (uint16_t)(p[0] | 0x20);
+    return n >= 3 && d >= 'a' && d <= 'z' && p[1] == ':' && (p[2] == '\\' || p[2] == '/');
+}
+
+static int starts_with(const uint16_t *p, size_t n, const char *ascii)
+{
+    size_t i = 0;
+    for (; ascii[i]; i++)
+        if (i >= n || p[i] != (uint16_t)ascii[i])
+            return 0;
+    return 1;
+}
+
+/* Could P[0..N) be the path of an executable as someone would write it?
+** A full path (C:\..., \??\C:\..., \\?\C:\...), a rooted or UNC path, one
+** starting with an %ENVIRONMENT% variable, or a relative path without
+** blanks; never a second ':' after the drive, a control character or one
+** of " < > | * ?.  "pw C:\x.exe" (a password first) and "pwC:\x.exe" are
+** not: such a value is redacted whole. */
+static int is_plausible_path(const uint16_t *p, size_t n)
+{
+    size_t i = 0;
+    int blanks_ok = 1;
+    if (starts_with(p, n, "\\??\\") || starts_with(p, n, "\\\\?\\")) {
+        if (!is_drive(p + 4, n - 4))
+            return 0;
+        i = 7;
+    } else if (is_drive(p, n)) {
+        i = 3;
+    } else if (n && p[0] != '\\' && p[0] != '/' && p[0] != '%') {
+        blanks_ok = 0;  /* relative: a blank would be a guess */
     }
-    free(cover);
+    for (; i < n; i++) {
+        uint16_t c = p[i];
+        if (c < 32 || c == ':' || c == '"' || c == '<' || c == '>' || c == '|' || c == '*' ||
+            c == '?' || (is_blank(c) && !blanks_ok))
+            return 0;
+    }
+    return n > 0;
+}
+
+/* What redact_image_path() shows of S[0..N): the path in clear (PATH_FROM
+** .. PATH_TO; none when PATH_TO is 0), and the text it hides as a marker
+** (HIDE_FROM .. HIDE_TO; blanks around it are shown). */
+struct layout {
+    size_t path_from, path_to;
+    size_t hide_from, hide_to;
+};
+
+static struct layout layout_of(const uint16_t *s, size_t n, const struct split_result *split)
+{
+    struct layout l = { 0, 0, 0, 0 };
+    if (split && split_fits(s, n, split) &&
+        is_plausible_path(s + split->path_start, split->path_len)) {
+        l.path_from = split->path_start;
+        l.path_to = split->path_start + split->path_len;
+        l.hide_from = split->tail_start;
+        l.hide_to = split->tail_start + split->tail_len;
+        return l;
+    }
+    l.hide_from = 0;
+    while (l.hide_from < n && is_blank(s[l.hide_from]))
+        l.hide_from++;
+    l.hide_to = n;
+    while (l.hide_to > l.hide_from && is_blank(s[l.hide_to - 1]))
+        l.hide_to--;
+    return l;
+}
+
+/* A marker for CHARS hidden characters at bluntness LEVEL (0-2). */
+static void put_marker_at(struct buf *b, int level, size_t chars, const char *what)
+{
+    if (level == 0)
+        put_marker(b, chars, what);
+    else
+        buf_put(b, level == 1 ? "<redacted>" : "***", level == 1 ? 10 : 3);
+}
+
+/* The shown text at bluntness LEVEL: 0-2 the whole layout with ever
+** blunter markers, 3 the path alone.  Sets PATH_SPAN to the path's bytes. */
+static char *compose(const uint16_t *s, size_t n, const struct layout *l, int level,
+                     int has_hidden_tail, size_t hidden_units, size_t path_span[2])
+{
+    struct buf b = {0};
+    int full = level < 3;
+    size_t after_path = l->path_to ? l->path_to : l->hide_from;
+    if (full)
+        put_utf16(&b, s, l->path_to ? l->path_from : l->hide_from);
+    path_span[0] = b.len;
+    if (l->path_to)
+        put_utf16(&b, s + l->path_from, l->path_to - l->path_from);
+    path_span[1] = b.oom ? 0 : b.len - path_span[0];
+    if (full) {
+        put_utf16(&b, s + after_path, l->hide_from - after_path);
+        if (l->hide_to > l->hide_from)
+            put_marker_at(&b, level, utf16_chars(s + l->hide_from, l->hide_to - l->hide_from), "");
+        put_utf16(&b, s + l->hide_to, n - l->hide_to);
+        if (has_hidden_tail) {
+            buf_put(&b, " ", 1);
+            put_marker_at(&b, level, hidden_units, " after NUL");
+        }
+    }
     return buf_take(&b);
 }
 
-/* TEXT (owned) if it holds no secret; otherwise the first of ever blunter
-** replacements that holds none (the last, "", holds none by definition). */
-static char *guarded(char *text, size_t chars, char *const *secrets,
-                     size_t nsecrets)
+int redact_leaks(const char *text, const size_t path_span[2], char *const *secrets,
+                 size_t nsecrets)
 {
-    if (!text || !contains_secret(text, secrets, nsecrets))
-        return text;
-    wipe_free(text);
-    char whole[64];
-    snprintf(whole, sizeof whole, "<redacted: %zu chars>", chars);
-    const char *const fallbacks[] = { whole, "<redacted>", "***", "" };
-    size_t i = 0;
-    while (contains_secret(fallbacks[i], secrets, nsecrets))
-        i++;
-    return strdup(fallbacks[i]);
+    size_t len = strlen(text);
+    for (size_t k = 0; k < nsecrets; k++) {
+        size_t m = secrets && secrets[k] ? strlen(secrets[k]) : 0;
+        for (size_t i = 0; m && m <= len && i <= len - m; i++)
+            if (!memcmp(text + i, secrets[k], m) &&
+                (i < path_span[0] || i + m > path_span[0] + path_span[1]))
+                return 1;
+    }
+    return 0;
 }
-
-/* ---- Public ------------------------------------------------------------ */
 
 char *redact_image_path(const uint16_t *s, size_t n, int has_hidden_tail,
                         size_t hidden_units, const struct split_result *split,
-                        char *const *secrets, size_t nsecrets)
+                        char *const *secrets, size_t nsecrets, size_t path_span[2])
 {
     static const uint16_t empty[1];
+    size_t span_local[2];
+    if (!path_span)
+        path_span = span_local;
     if (!s) {
         s = empty;
         n = 0;
     }
     n = units_before_nul(s, n);
-    size_t tail_start, tail_len;
-    if (split && split_fits(s, n, split)) {
-        tail_start = split->tail_start;
-        tail_len = split->tail_len;
-    } else {
-        tail_after_first_blank(s, n, &tail_start, &tail_len);
+    struct layout l = layout_of(s, n, split);
+    /* Level 3 shows the path alone: every occurrence of a secret in it is
+    ** inside the path, so the loop always ends there at the latest. */
+    for (int level = 0; level <= 3; level++) {
+        char *text = compose(s, n, &l, level, has_hidden_tail, hidden_units, path_span);
+        if (!text || level == 3 || !redact_leaks(text, path_span, secrets, nsecrets))
+            return text;
+        wipe_free(text);
     }
-
-    struct buf b = {0};
-    put_utf16(&b, s, tail_start);
-    if (tail_len > 0)
-        put_marker(&b, utf16_chars(s + tail_start, tail_len), "");
-    put_utf16(&b, s + tail_start + tail_len, n - tail_start - tail_len);
-    if (has_hidden_tail) {
-        buf_put(&b, " ", 1);
-        put_marker(&b, hidden_units, " after NUL");
-    }
-    char *shaped = buf_take(&b);
-    if (!shaped)
-        return NULL;
-
-    char *masked = replace_secrets(shaped, secrets, nsecrets);
-    wipe_free(shaped);
-    return guarded(masked, utf16_chars(s, n), secrets, nsecrets);
+    return NULL;
 }
 
 /* Rewrite UTF8 from ORIG (same length, COVER marking it): each covered

@@ -8,11 +8,9 @@
 ** scenario's @secret values plus whatever the fix removed from ImagePath
 ** (struct fix_result in emu/fix.h).
 **
-** Guarantee, whatever the input: no non-empty secret occurs (as bytes) in
-** the returned text.  The normal output replaces the secret text with a
-** marker; when a marker would itself spell a secret, or text around a
-** removed secret joins into another one, a blunter replacement is used,
-** down to an empty result.
+** Guarantee, whatever the input: of an ImagePath only the executable path
+** is shown, and no non-empty secret occurs (as bytes) anywhere else in the
+** returned text; free text holds no secret at all.
 **
 ** Pure: no Win32 headers; builds natively for unit tests and fuzzing.
 */
@@ -25,21 +23,36 @@
 
 /* An ImagePath string S[0..N) (UTF-16, the part the probe sees: units from
 ** the first NUL on are ignored) as malloc'ed UTF-8 for people:
-**  - the path as written (with its quotes, and any blanks around it) kept;
-**  - the text after the path (SPLIT's tail) replaced by one marker giving
-**    its length in characters: "C:\Exchsrvr\Bin\Kmserver.exe <redacted: 11
+**  - shown in clear: only the executable path SPLIT found (without its
+**    quotes), when SPLIT describes S and the path is plausible (a full,
+**    rooted, UNC or %VARIABLE% path, or a relative one without blanks; no
+**    second ':', no control or wildcard characters), with the quotes and
+**    blanks around it as written;
+**  - the text after the path (SPLIT's tail) becomes one marker giving its
+**    length in characters: "C:\Exchsrvr\Bin\Kmserver.exe <redacted: 11
 **    chars>";
-**  - without a usable SPLIT (NULL, or one that does not describe S),
-**    everything after the first blank is redacted the same way;
+**  - without such a path (no SPLIT, one that does not describe S, or an
+**    implausible path such as "pw C:\x.exe" or "C:\x.exepw"), the whole
+**    value between its outer blanks is one marker;
 **  - HAS_HIDDEN_TAIL adds " <redacted: N chars after NUL>" with N =
 **    HIDDEN_UNITS (the value's data hidden after an embedded NUL);
-**  - finally every occurrence of each of the NSECRETS UTF-8 SECRETS (NULL
-**    or empty entries are skipped) is replaced by "<redacted: N chars>".
-** Characters are Unicode code points; unpaired surrogates come out as
-** U+FFFD.  Returns NULL only when memory runs out.  The caller frees. */
+**  - the NSECRETS UTF-8 SECRETS (NULL or empty entries skipped) may occur
+**    only inside the shown path (a password equal to a path word); where a
+**    marker or blank would spell one, blunter markers are used, down to
+**    the path alone.
+** PATH_SPAN, unless NULL, gets the byte offset and length of the path in
+** the result ({offset, 0} when none is shown).  Characters are Unicode
+** code points; unpaired surrogates come out as U+FFFD.  Returns NULL only
+** when memory runs out.  The caller frees. */
 char *redact_image_path(const uint16_t *s, size_t n, int has_hidden_tail,
                         size_t hidden_units, const struct split_result *split,
-                        char *const *secrets, size_t nsecrets);
+                        char *const *secrets, size_t nsecrets, size_t path_span[2]);
+
+/* Does any of the NSECRETS SECRETS occur in TEXT other than wholly inside
+** the bytes PATH_SPAN names?  The guarantee of redact_image_path(), for
+** the tests and fuzzers that check it. */
+int redact_leaks(const char *text, const size_t path_span[2], char *const *secrets,
+                 size_t nsecrets);
 
 /* Mask every occurrence of each secret in the NUL-terminated UTF8 in
 ** place (the text never grows): each run of covered bytes becomes "***"

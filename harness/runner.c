@@ -168,19 +168,61 @@ static void add_check(struct outcome *o, const char *name, int ok, const char *f
         o->all_ok = 0;
 }
 
-static int contains(const BYTE *hay, size_t n, const void *needle, size_t m)
+/* Does the candidate path name a file? As the fix decides it (emu/fix.c):
+** REG_EXPAND_SZ candidates are expanded first, so both split alike. */
+static int file_exists(void *expand, const uint16_t *path, size_t n)
+{
+    WCHAR buf[MAX_PATH * 4], expanded[MAX_PATH * 4];
+    if (n >= ARRAY_SIZE(buf))
+        return 0;
+    memcpy(buf, path, n * 2);
+    buf[n] = 0;
+    const WCHAR *name = buf;
+    if (expand) {
+        DWORD got = ExpandEnvironmentStringsW(buf, expanded, ARRAY_SIZE(expanded));
+        if (!got || got > ARRAY_SIZE(expanded))
+            return 0;
+        name = expanded;
+    }
+    DWORD attr = GetFileAttributesW(name);
+    return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* Does NEEDLE[0..M) occur in HAY[0..N) other than wholly inside the byte
+** span [SKIP_FROM, SKIP_TO)? */
+static int contains_outside(const BYTE *hay, size_t n, const void *needle, size_t m,
+                            size_t skip_from, size_t skip_to)
 {
     if (!m || m > n)
         return 0;
     for (size_t i = 0; i + m <= n; i++)
-        if (!memcmp(hay + i, needle, m))
+        if (!memcmp(hay + i, needle, m) && (i < skip_from || i + m > skip_to))
             return 1;
     return 0;
 }
 
+/* The bytes of ImagePath's data that are the executable path the splitter
+** recognises, as the fix and the reports see it; {0, 0} when none. */
+static void path_bytes(const struct value *v, size_t span[2])
+{
+    const uint16_t *s;
+    size_t n;
+    int hidden;
+    struct split_result split;
+    span[0] = span[1] = 0;
+    int expand = v->type == REG_EXPAND_SZ;
+    if (!imagepath_decode(v->type, v->data, v->len, &s, &n, &hidden) &&
+        !split_image_path(s, n, file_exists, expand ? &expand : NULL, &split)) {
+        span[0] = split.path_start * 2;
+        span[1] = (split.path_start + split.path_len) * 2;
+    }
+}
+
 /* Does any value of the key (name or data, as UTF-16LE or UTF-8) carry
 ** SECRET? Data after an embedded NUL counts: a password must be gone, not
-** merely hidden from the probe. */
+** merely hidden from the probe.  Inside the executable path that
+** ImagePath still names it does not: a password equal to a word of the
+** path ("Bin") is not left behind by a fix that keeps the path. */
 static int key_carries(const struct value_set *set, const char *secret)
 {
     size_t n8 = strlen(secret), n16 = 0;
@@ -189,9 +231,13 @@ static int key_carries(const struct value_set *set, const char *secret)
     int found = 0;
     for (size_t i = 0; !found && i < set->n; i++) {
         const struct value *v = &set->v[i];
-        found = contains(v->data, v->len, secret, n8) ||
-                (w && contains(v->data, v->len, w, n16 * 2)) ||
-                (w && contains((const BYTE *)v->name, lstrlenW(v->name) * 2, w, n16 * 2));
+        size_t path[2] = { 0, 0 };
+        if (!lstrcmpiW(v->name, L"ImagePath"))
+            path_bytes(v, path);
+        found = contains_outside(v->data, v->len, secret, n8, path[0], path[1]) ||
+                (w && contains_outside(v->data, v->len, w, n16 * 2, path[0], path[1])) ||
+                (w && contains_outside((const BYTE *)v->name, lstrlenW(v->name) * 2, w,
+                                       n16 * 2, 0, 0));
     }
     free(w);
     return found;
@@ -347,26 +393,6 @@ static void free_secrets(struct outcome *o)
     free(o->secrets);
 }
 
-/* Does the candidate path name a file? As the fix decides it (emu/fix.c):
-** REG_EXPAND_SZ candidates are expanded first, so both split alike. */
-static int file_exists(void *expand, const uint16_t *path, size_t n)
-{
-    WCHAR buf[MAX_PATH * 4], expanded[MAX_PATH * 4];
-    if (n >= ARRAY_SIZE(buf))
-        return 0;
-    memcpy(buf, path, n * 2);
-    buf[n] = 0;
-    const WCHAR *name = buf;
-    if (expand) {
-        DWORD got = ExpandEnvironmentStringsW(buf, expanded, ARRAY_SIZE(expanded));
-        if (!got || got > ARRAY_SIZE(expanded))
-            return 0;
-        name = expanded;
-    }
-    DWORD attr = GetFileAttributesW(name);
-    return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
-}
-
 /* The ImagePath of a probe result as it may be shown and stored. */
 static char *redacted_image_path(const struct probe_result *p, const struct outcome *o)
 {
@@ -379,7 +405,7 @@ static char *redacted_image_path(const struct probe_result *p, const struct outc
     int expand = p->value_type == REG_EXPAND_SZ;
     int have_split = split_image_path(s, n, file_exists, expand ? &expand : NULL, &split) == 0;
     return redact_image_path(s, n, hidden, imagepath_hidden_units(p->raw_len, n), have_split ? &split : NULL,
-                             o->secrets, o->nsecrets);
+                             o->secrets, o->nsecrets, NULL);
 }
 
 /* ---- one scenario ------------------------------------------------------ */
@@ -411,9 +437,13 @@ static void record(struct runner *r, const struct scenario *s, const char *path,
     char fix_message[sizeof o->fix.message];
     snprintf(fix_message, sizeof fix_message, "%s", o->fix.message);
     redact_text_inplace(fix_message, o->secrets, o->nsecrets);
+    /* The summary is the author's free text: it may name the password. */
+    char *summary = s->summary ? strdup(s->summary) : NULL;
+    if (summary)
+        redact_text_inplace(summary, o->secrets, o->nsecrets);
 
     struct store_scenario row = {
-        .name = s->name, .source_file = path, .summary = s->summary,
+        .name = s->name, .source_file = path, .summary = summary,
         .verdict = o->all_ok ? "pass" : "fail",
         .image_path_before = before, .image_path_after = after,
         .type_before = type_of(&o->before), .type_after = type_of(&o->after),
@@ -434,6 +464,7 @@ static void record(struct runner *r, const struct scenario *s, const char *path,
         r->failed++;
     free(before);
     free(after);
+    free(summary);
 }
 
 static void record_error(struct runner *r, const char *path, const char *name,

@@ -4,7 +4,8 @@
 **
 ** The invariant of redact.h, checked on every input, is what keeps
 ** passwords out of reports and the database: no non-empty secret occurs
-** as bytes in the output, whatever the string, the split or the secrets.
+** as bytes in the output outside the executable path shown in clear,
+** whatever the string, the split or the secrets.
 ** The output must also be valid UTF-8 (it goes into the database and to
 ** terminals) and redact_text_inplace() must never grow its text.
 **
@@ -95,11 +96,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!raw && !(*flags & 16) && split_image_path(s, seen, NULL, NULL, &split) == 0)
         sp = &split;
 
-    char *out = redact_image_path(s, n, (*flags & 4) != 0, n - seen, sp, secrets, nsecrets);
+    size_t span[2];
+    char *out = redact_image_path(s, n, (*flags & 4) != 0, n - seen, sp, secrets, nsecrets, span);
     size_t bad;
-    if (!out || !text_utf8_valid(out, strlen(out), &bad))
+    if (!out || !text_utf8_valid(out, strlen(out), &bad) || span[0] + span[1] > strlen(out))
         abort();
-    assert_clean(out, secrets, nsecrets);
+    if (redact_leaks(out, span, secrets, nsecrets))
+        abort();
     free(out);
 
     /* The same text unredacted, as a log line might carry it. */

@@ -17,8 +17,8 @@
 **     write_bytes, write_file, exists);
 **   - the harness's SQLite database, opened read-only (open_db,
 **     query_int, query_text);
-**   - searching bytes for a password as UTF-8 and as UTF-16LE, the two
-**     forms a password takes in what the harness writes (utf16le,
+**   - searching bytes for a password as UTF-8, UTF-16LE and Windows-1252,
+**     the forms a password takes in what the harness writes (utf16le, cp1252,
 **     has_bytes, has_password, file_has_password, assert_no_password_in,
 **     assert_no_password_in_outputs).
 **
@@ -289,16 +289,45 @@ static inline int has_bytes(const void *hay, size_t n, const void *needle, size_
     return 0;
 }
 
-/* Does PASSWORD (UTF-8) occur in the N bytes of DATA, as UTF-8 or as
-** UTF-16LE? */
+/* The UTF-16LE bytes WIDE[0..N) in Windows-1252 into OUT (room for N / 2
+** bytes); the number of bytes, or 0 when a character has no cp1252 byte
+** (then no such copy can exist). */
+static inline size_t cp1252(const uint8_t *wide, size_t n, uint8_t *out)
+{
+    /* Windows-1252 0x80-0x9F (0 = unassigned), from Microsoft's code page table. */
+    static const uint16_t high[32] = {
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    };
+    size_t m = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        uint16_t c = (uint16_t)(wide[i] | wide[i + 1] << 8);
+        int b = c < 0x80 || (c >= 0xA0 && c <= 0xFF) ? c : -1;
+        for (int k = 0; b < 0 && k < 32; k++)
+            if (high[k] && high[k] == c)
+                b = 0x80 + k;
+        if (b < 0)
+            return 0;
+        out[m++] = (uint8_t)b;
+    }
+    return m;
+}
+
+/* Does PASSWORD (UTF-8) occur in the N bytes of DATA, as UTF-8, as
+** UTF-16LE, or as Windows-1252 (an ANSI program's or file's copy)? */
 static inline int has_password(const void *data, size_t n, const char *password)
 {
     size_t m = strlen(password);
-    uint8_t *wide = malloc(2 * m + 1);
+    uint8_t *wide = malloc(2 * m + 1), *ansi = malloc(m + 1);
     assert_non_null(wide);
+    assert_non_null(ansi);
     size_t wide_len = utf16le(password, wide);
-    int found = has_bytes(data, n, password, m) || has_bytes(data, n, wide, wide_len);
+    size_t ansi_len = cp1252(wide, wide_len, ansi);
+    int found = has_bytes(data, n, password, m) || has_bytes(data, n, wide, wide_len) ||
+                has_bytes(data, n, ansi, ansi_len);
     free(wide);
+    free(ansi);
     return found;
 }
 

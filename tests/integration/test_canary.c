@@ -5,10 +5,13 @@
 ** scenarios of every shape the KB's mistake and its exports take (appended,
 ** quoted, inside the quotes, after an embedded NUL, in another value and
 ** another key, in a UTF-16 file, non-ASCII, with spaces, a quote or ".exe"
-** in it, without any @secret, in a file that does not even parse) and in
+** in it, without any @secret, glued to ".exe", before the path, named in
+** the @summary, in a directive-free UTF-16 export of the full key, in a
+** file that does not even parse) and in
 ** the test prefix's registry for the standalone commands, then runs every
 ** command (run, report, probe, fix --dry-run, fix). Afterwards it searches
-** every byte the harness wrote, as UTF-8 and as UTF-16LE: the database and
+** every byte the harness wrote, as UTF-8, UTF-16LE and Windows-1252: the
+** database and
 ** its -wal/-journal, each command's stdout and stderr, and every file under
 ** the prefix written since the test began (the Wine log, the registry
 ** hives once wineserver has saved them, the emulated files), and every
@@ -40,7 +43,8 @@ static const char *const canaries[] = {
     "CanOtherVal-3Rs", "CanOtherKey-4Qr", "\xc3\x9cn\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9-\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87-5Pq",
     "P\xc3\xa4ssw\xc3\xb6rd-\xe2\x82\xac-6Np", "can spaced 7Mo", "CanTrick-8Ln.exe",
     "Can\"Quote-9Km", "CanNoSecret-0Jh", "CanExpand-1Ig", "CanBroken-2Hf",
-    "CanFixCmd-3Ge", "CanFixHid-4Fd",
+    "CanFixCmd-3Ge", "CanFixHid-4Fd", "CanGlued-5Ec", "CanFirst-6Db", "CanSummary-7Cb",
+    "CanExport-8Ba", "CanExportHex-9Az",
 };
 #define NCANARIES (sizeof canaries / sizeof *canaries)
 
@@ -138,6 +142,36 @@ static void plant_scenarios(void)
              "\"ImagePath\"=hex(2):%s\r\n", hex);
     write_file("canary/c13-expand.reg", text);
     free(hex);
+    /* Shapes a splitter cannot cut, with no @secret: glued to ".exe", and
+    ** the password first.  Only the rule "show nothing but the path" hides
+    ** them. */
+    write_file("canary/c15-glued.reg", "REGEDIT4\r\n" KMS_SECTION
+               "\"ImagePath\"=\"" EXE "CanGlued-5Ec\"\r\n");
+    write_file("canary/c16-first.reg", "REGEDIT4\r\n" KMS_SECTION
+               "\"ImagePath\"=\"CanFirst-6Db " EXE "\"\r\n");
+    /* The author's summary names the password. */
+    write_file("canary/c17-summary.reg",
+               "REGEDIT4\r\n; @summary: the password CanSummary-7Cb is appended\r\n"
+               "; @secret: CanSummary-7Cb\r\n" KMS_SECTION
+               "\"ImagePath\"=\"" EXE " CanSummary-7Cb\"\r\n");
+    /* A password equal to a word of the path: the path is shown, the
+    ** password is not (checked through the database below). */
+    write_file("canary/c18-path-word.reg", "REGEDIT4\r\n; @secret: Bin\r\n" KMS_SECTION
+               "\"ImagePath\"=\"" EXE " Bin\"\r\n");
+    /* A server's own export, as regedit writes it: UTF-16, no directive,
+    ** the full key, the password in ImagePath (hex(2)) and in a hex(2)
+    ** value after a NUL. */
+    hex = hex_pair("%SystemRoot%\\..\\Exchsrvr\\Bin\\Kmserver.exe CanExport-8Ba", NULL);
+    char *hidden = hex_pair("C:\\Exchsrvr\\Bin\\Kmserver.exe", "CanExportHex-9Az");
+    snprintf(text, sizeof text, V5 "\r\n" KMS_SECTION "\"Type\"=dword:00000010\r\n"
+             "\"Start\"=dword:00000003\r\n\"ErrorControl\"=dword:00000001\r\n"
+             "\"ImagePath\"=hex(2):%s\r\n\"DisplayName\"=\"Microsoft Exchange Key Management\"\r\n"
+             "\"ObjectName\"=\"LocalSystem\"\r\n\r\n"
+             "[HKEY_LOCAL_MACHINE\\" KMS_KEY "\\Parameters]\r\n\"Backup\"=hex(2):%s\r\n",
+             hex, hidden);
+    write_utf16("canary/c19-export.reg", text);
+    free(hex);
+    free(hidden);
     /* Unterminated string: an input error whose message must not quote it. */
     write_file("canary/c14-broken.reg", "REGEDIT4\r\n; @secret: CanBroken-2Hf\r\n" KMS_SECTION
                "\"ImagePath\"=\"" EXE " CanBroken-2Hf\r\n");
@@ -300,7 +334,7 @@ static long long check_ok(sqlite3 *db, const char *scenario, const char *check)
 static void hidden_password_removed_and_hidden_tail_flagged(void **state)
 {
     sqlite3 *db = open_db("canary.db");
-    assert_int_equal(query_int(db, "select count(*) from outcome", NULL), 14);
+    assert_int_equal(query_int(db, "select count(*) from outcome", NULL), 19);
     /* The fix took the hidden password out of the registry... */
     assert_int_equal(check_ok(db, "c04-hidden", "no-hidden-tail"), 1);
     assert_int_equal(check_ok(db, "c04-hidden", "secrets-removed"), 1);
@@ -311,6 +345,26 @@ static void hidden_password_removed_and_hidden_tail_flagged(void **state)
     assert_int_equal(check_ok(db, "c06-other-values", "secrets-removed"), 0);
     assert_int_equal(query_int(db, "select count(*) from outcome where verdict = 'error' "
                                    "and scenario = 'c14-broken'", NULL), 1);
+    sqlite3_close(db);
+}
+
+/* A password equal to a path word ("Bin"): the path is shown whole, the
+** appended copy is not, and the fix that keeps the path passes. */
+static void path_word_password_shows_the_path(void **state)
+{
+    sqlite3 *db = open_db("canary.db");
+    char *before = query_text(db, "select image_path_before from outcome "
+                                  "where scenario = 'c18-path-word'", NULL);
+    assert_string_equal(before, "C:\\Exchsrvr\\Bin\\Kmserver.exe <redacted: 3 chars>");
+    free(before);
+    assert_int_equal(check_ok(db, "c18-path-word", "secrets-removed"), 1);
+    assert_int_equal(query_int(db, "select count(*) from outcome where scenario = "
+                                   "'c18-path-word' and verdict = 'pass'", NULL), 1);
+    /* Values with no path to show are one marker. */
+    char *glued = query_text(db, "select image_path_before from outcome "
+                                 "where scenario = 'c15-glued'", NULL);
+    assert_string_equal(glued, "<redacted: 40 chars>");
+    free(glued);
     sqlite3_close(db);
 }
 
@@ -327,6 +381,7 @@ int main(void)
         cmocka_unit_test(every_command_ran),
         cmocka_unit_test(no_password_in_anything_written),
         cmocka_unit_test(hidden_password_removed_and_hidden_tail_flagged),
+        cmocka_unit_test(path_word_password_shows_the_path),
     };
     int failed = cmocka_run_group_tests(tests, run_everything, restore_prefix);
     if (!failed)
