@@ -5,8 +5,8 @@
 ** scenario (name, ImagePath before, probe outcome before, ImagePath after,
 ** probe outcome after, verdict), then what went wrong in the failing
 ** scenarios, then the summary line "N passed, N failed" (", N errors" when
-** there were input errors) as the last line, the same summary `kmharness
-** run` ends with.  `kmharness report --by-shape` prints the findings view
+** there were input errors, ", run not finished" for a run that never
+** finished) as the last line, the same summary `kmharness run` ends with.  `kmharness report --by-shape` prints the findings view
 ** of one run instead: its scenarios grouped by ImagePath shape, with the
 ** before -> after probe outcomes each shape produced.  Reads only what
 ** db/store.c wrote; plain C + libsqlite3.
@@ -32,6 +32,10 @@ int report_print(struct store *, long long run_id, FILE *out);
 ** "(not run)" (input errors) or "(unknown)" (rows from before the shape
 ** was recorded). */
 int report_by_shape(struct store *, long long run_id, FILE *out);
+
+/* *finished: 1 when run run_id (0: the latest) ended, 0 when it never did
+** (killed, or still running: its rows are only those recorded so far). */
+int report_run_finished(struct store *, long long run_id, int *finished);
 
 /* Prints one line per run in the file: id, start, end, counts, versions. */
 int report_list_runs(struct store *, FILE *out);

@@ -6,6 +6,8 @@
 ** --by-shape prints the findings view instead: the run's scenarios grouped
 ** by the shape of ImagePath before the fix, with the before -> after probe
 ** outcomes of each shape.
+** Exit status: 0 a finished run was printed, 2 usage error or unreadable
+** database, 3 the run never finished (killed, or still running).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +54,16 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "kmharness report: %s: %s\n", db_path, err);
         return 2;
     }
+    int finished = 0;
     int status = by_shape ? report_by_shape(db, run_id, stdout)
                           : report_print(db, run_id, stdout);
+    if (!status)
+        status = report_run_finished(db, run_id, &finished);
     if (status)
         fprintf(stderr, "kmharness report: %s\n", store_error(db));
+    else if (!finished)
+        fprintf(stderr, "kmharness report: the run did not finish (killed, or still running): "
+                "only the scenarios recorded so far are shown\n");
     store_close(db);
-    return status ? 2 : 0;
+    return status ? 2 : finished ? 0 : 3;
 }

@@ -2,9 +2,10 @@
 ** cmd_run.c - `kmharness run [--db FILE] [--prefix DIR] [--generate N
 ** [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]`.
 **
-** Collects the scenario files (a PATH is a file or a folder whose *.reg are
-** taken in byte order of their names; no PATH and no --generate: the
-** bundled scenarios/), opens the database, runs every scenario in this one
+** Collects the scenario files (harness/scenario_list.c: a PATH is a file,
+** or a folder walked for NAME.reg files in any case, in byte order; a
+** folder with none, or two scenarios of one NAME, is a usage error; no PATH
+** and no --generate: the bundled scenarios/), opens the database, runs every scenario in this one
 ** Wine process (harness/runner.c), then the N generated ones (harness/
 ** generate.c: gen-S-000001 ... in order, each the text of a .reg file run
 ** through the same path as a file), and prints the run's results table
@@ -28,12 +29,8 @@
 #include "keep.h"
 #include "runner.h"
 #include "report.h"
+#include "scenario_list.h"
 #include "store.h"
-
-struct path_list {
-    char **v;
-    size_t n, cap;
-};
 
 static const char usage[] =
     "[--db FILE] [--prefix DIR] [--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
@@ -46,62 +43,10 @@ static const char usage[] =
 /* What the command line asked for. */
 struct run_options {
     const char *db;
-    struct path_list *paths;
+    struct scenario_list *paths;
     unsigned long long generate, seed;
     const char *save_dir, *emit_dir;
 };
-
-static int push(struct path_list *l, char *path)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = path;
-    return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int is_reg_name(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && !strcmp(name + n - 4, ".reg");
-}
-
-/* Add PATH, or every *.reg directly inside it when it is a folder. A path
-** that cannot be read is still added: the runner reports it as an input
-** error with the reason, and the rest of the run goes on. */
-static int add_path(struct path_list *l, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) || !S_ISDIR(st.st_mode))
-        return push(l, strdup(path));
-    DIR *d = opendir(path);
-    if (!d)
-        return push(l, strdup(path));
-    size_t first = l->n;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!is_reg_name(e->d_name))
-            continue;
-        char *full = malloc(strlen(path) + strlen(e->d_name) + 2);
-        if (!full)
-            break;
-        sprintf(full, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
-        push(l, full);
-    }
-    closedir(d);
-    qsort(l->v + first, l->n - first, sizeof *l->v, by_name);
-    return 0;
-}
 
 static const char *wine_version(void)
 {
@@ -173,9 +118,25 @@ static int parse_number(const char *s, unsigned long long max, unsigned long lon
     return *end || errno || *out > max ? -1 : 0;
 }
 
+/* Is NAME one of the run's generated scenarios (gen-SEED-INDEX)? */
+static int generated_name_taken(const char *name, void *arg)
+{
+    const struct run_options *o = arg;
+    unsigned long long index;
+    char expected[64];
+    int len = 0;
+
+    if (sscanf(name, "gen-%*u-%llu%n", &index, &len) != 1 || name[len] != '\0'
+        || index == 0 || index > o->generate)
+        return 0;
+    generate_name(o->seed, index, expected, sizeof expected);
+    return strcmp(name, expected) == 0;
+}
+
 static int parse_args(int argc, char **argv, struct run_options *o)
 {
     const char *generate = NULL, *seed = NULL;
+    char err[4200];
     for (int i = 1; i < argc; i++) {
         const char *ignored;
         int r;
@@ -191,7 +152,8 @@ static int parse_args(int argc, char **argv, struct run_options *o)
         }
         if (argv[i][0] == '-' && argv[i][1] == '-')
             return usage_error("run", usage, "unknown option");
-        add_path(o->paths, argv[i]);
+        if (scenario_list_add(o->paths, argv[i], err, sizeof err))
+            return usage_error("run", usage, err);
     }
     /* The bound keeps every count inside the progress counter (an int). */
     if (generate && parse_number(generate, 100000000ull, &o->generate))
@@ -205,8 +167,11 @@ static int parse_args(int argc, char **argv, struct run_options *o)
     if (!o->paths->n && !generate) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/../scenarios", harness_home());
-        add_path(o->paths, dir);
+        if (scenario_list_add(o->paths, dir, err, sizeof err))
+            return usage_error("run", usage, err);
     }
+    if (scenario_list_check_names(o->paths, generated_name_taken, o, err, sizeof err))
+        return usage_error("run", usage, err);
     return 0;
 }
 
@@ -272,7 +237,7 @@ static void run_generated(struct runner *r, const struct run_options *o, unsigne
 
 int cmd_run(int argc, char **argv)
 {
-    struct path_list paths = { 0 };
+    struct scenario_list paths = { 0 };
     struct run_options opt = { .db = "kmharness.db", .paths = &paths, .seed = 1 };
     if (parse_args(argc, argv, &opt))
         return 2;
@@ -302,8 +267,8 @@ int cmd_run(int argc, char **argv)
     runner_baseline();
     int total = (int)(paths.n + opt.generate);
     for (size_t i = 0; i < paths.n; i++) {
-        progress((int)i, total, paths.v[i]);
-        runner_scenario(&r, paths.v[i]);
+        progress((int)i, total, paths.v[i].path);
+        runner_scenario(&r, paths.v[i].path);
     }
     for (unsigned long long i = 1; i <= opt.generate; i++) {
         char name[64];
@@ -322,6 +287,7 @@ int cmd_run(int argc, char **argv)
         status = report_print(db, r.run_id, stdout);
     store_close(db);
     free(cmdline);
+    scenario_list_free(&paths);
     if (status)
         return 2;
     return r.errors ? 2 : r.failed ? 1 : 0;

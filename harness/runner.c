@@ -479,16 +479,6 @@ static void record_error(struct runner *r, const char *path, const char *name,
     r->errors++;
 }
 
-static void name_of(const char *path, char *name, size_t n)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    snprintf(name, n, "%s", base);
-    size_t len = strlen(name);
-    if (len > 4 && !strcasecmp(name + len - 4, ".reg"))
-        name[len - 4] = 0;
-}
-
 /* Set the scenario up; returns 0, or writes "FILE:LINE: message" to err. */
 static int set_up(const struct scenario *s, const char *path, struct undo_journal *j,
                   char *err, size_t n)
@@ -607,7 +597,7 @@ static enum verdict run_or_refuse(struct runner *r, int parse_failed, struct sce
 enum verdict runner_scenario(struct runner *r, const char *path)
 {
     char name[512];
-    name_of(path, name, sizeof name);
+    scenario_name_of(path, name, sizeof name);
     struct scenario s;
     struct kmh_error perr;
     int failed = scenario_load(path, &s, &perr) != 0;

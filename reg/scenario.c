@@ -396,18 +396,25 @@ int scenario_load(const char *unix_path, struct scenario *s, struct kmh_error *e
     memset(s, 0, sizeof *s);
     if (read_file(unix_path, &bytes, &len, err))
         return -1;
-    const char *base = strrchr(unix_path, '/');
-    base = base ? base + 1 : unix_path;
-    size_t n = strlen(base);
-    if (n > 4 && !strcmp(base + n - 4, ".reg"))
-        n -= 4;
-    char *name = strndup(base, n);
-    int rc = name ? scenario_parse(name, bytes, len, s, err) : -1;
-    if (!name)
-        kmh_error_set(err, 0, "out of memory");
-    free(name);
+    char name[1024]; /* a path component is at most NAME_MAX (255) bytes */
+    scenario_name_of(unix_path, name, sizeof name);
+    int rc = scenario_parse(name, bytes, len, s, err);
     free(bytes);
     return rc;
+}
+
+int scenario_is_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && !strcasecmp(name + n - 4, ".reg");
+}
+
+void scenario_name_of(const char *path, char *buf, size_t n)
+{
+    const char *base = strrchr(path, '/');
+    snprintf(buf, n, "%s", base ? base + 1 : path);
+    if (scenario_is_file_name(buf))
+        buf[strlen(buf) - 4] = '\0';
 }
 
 void scenario_free(struct scenario *s)

@@ -55,7 +55,7 @@ struct scenario {
 };
 
 /* Read and parse the file at UNIX_PATH; the name is its base name without
-** ".reg".  Returns 0, or -1 with ERR set (line 0 when the file as a whole is
+** ".reg" (scenario_name_of).  Returns 0, or -1 with ERR set (line 0 when the file as a whole is
 ** at fault, e.g. unreadable) and *S empty. */
 int scenario_load(const char *unix_path, struct scenario *s, struct kmh_error *err);
 
@@ -63,6 +63,14 @@ int scenario_load(const char *unix_path, struct scenario *s, struct kmh_error *e
 ** ERR set to the first bad line of the file and *S empty. */
 int scenario_parse(const char *name, const uint8_t *bytes, size_t len, struct scenario *s,
                    struct kmh_error *err);
+
+/* Is NAME a scenario file's name: ends in ".reg" in any case (regedit does
+** not care either), and is more than that? */
+int scenario_is_file_name(const char *name);
+
+/* The scenario's NAME for the file at PATH into BUF: the last path
+** component without a final ".reg" in any case. */
+void scenario_name_of(const char *path, char *buf, size_t n);
 
 /* Free everything *S holds and empty it (safe on an empty scenario). */
 void scenario_free(struct scenario *s);

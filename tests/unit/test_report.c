@@ -353,8 +353,22 @@ static void unfinished_run(void **state)
     assert_int_equal(rc, 0);
     assert_non_null(strstr(text, ", not finished"));
     assert_null(strstr(text, ", ended"));
-    assert_string_equal(last_line(text), "1 passed, 1 failed\n");
+    /* A killed run must not read as a green one (issue 7): the counts stay
+    ** parseable, the end of the line says they are not the whole run. */
+    assert_string_equal(last_line(text), "1 passed, 1 failed, run not finished\n");
     free(text);
+    {
+        int finished = -1;
+
+        assert_int_equal(report_run_finished(fx->st, run_id, &finished), 0);
+        assert_int_equal(finished, 0);
+        assert_int_equal(report_run_finished(fx->st, 0, &finished), 0);
+        assert_int_equal(finished, 0);
+        end_ok(fx->st, run_id, 1, 1, 0);
+        assert_int_equal(report_run_finished(fx->st, run_id, &finished), 0);
+        assert_int_equal(finished, 1);
+        assert_int_not_equal(report_run_finished(fx->st, run_id + 1, &finished), 0);
+    }
 }
 
 /* ---- the by-shape report ---- */
