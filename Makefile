@@ -25,6 +25,7 @@ VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harness/redact.c \
              harness/scenario_list.c \
              emu/winpath.c emu/imagepath.c emu/split.c emu/winerror_text.c emu/verblob.c emu/keep.c \
+             emu/era.c \
              $(wildcard emu/shape.c harness/generate.c)
 # SQLite storage and reports: plain C + libsqlite3, also builds natively.
 DB_SRCS   := db/store.c db/report.c

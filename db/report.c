@@ -147,11 +147,13 @@ static void format_path(sqlite3_stmt *stmt, int col, size_t max_chars, char *out
 
 /* The probe outcome in column code_col as "0 VERSION" ("0 ok" when
 ** version is NULL), "2 ERROR_FILE_NOT_FOUND", "-1 not installed", or
-** "(not run)" for an input error. */
-static void outcome_text(sqlite3_stmt *stmt, int code_col, const char *version,
+** "(not run)" for an input error.  A "?" after the code marks an outcome
+** that rests on an assumption of the era profile (emu/era.h). */
+static void outcome_text(sqlite3_stmt *stmt, int code_col, const char *version, int assumed,
                          char *text, size_t size)
 {
     long code;
+    const char *mark = assumed ? "?" : "";
 
     if (sqlite3_column_type(stmt, code_col) == SQLITE_NULL) {
         snprintf(text, size, "(not run)");
@@ -159,41 +161,43 @@ static void outcome_text(sqlite3_stmt *stmt, int code_col, const char *version,
     }
     code = (long)sqlite3_column_int64(stmt, code_col);
     if (code == 0) {
-        snprintf(text, size, "0 %s", version ? version : "ok");
+        snprintf(text, size, "0%s %s", mark, version ? version : "ok");
     } else if (code == -1) {
-        snprintf(text, size, "-1 not installed");
+        snprintf(text, size, "-1%s not installed", mark);
     } else {
         const char *name = winerr_name(code);
 
-        snprintf(text, size, "%ld%s%s", code, name ? " " : "", name ? name : "");
+        snprintf(text, size, "%ld%s%s%s", code, mark, name ? " " : "", name ? name : "");
     }
 }
 
-static void format_outcome(sqlite3_stmt *stmt, int code_col, int version_col,
+static void format_outcome(sqlite3_stmt *stmt, int code_col, int version_col, int assumed_col,
                            size_t max_chars, char *out)
 {
     char text[CELL_BYTES];
 
-    outcome_text(stmt, code_col, column_text(stmt, version_col), text, sizeof text);
+    outcome_text(stmt, code_col, column_text(stmt, version_col),
+                 sqlite3_column_int(stmt, assumed_col) == 1, text, sizeof text);
     shorten_middle(text, max_chars, out);
 }
 
 /* Column order of rows_sql. */
 enum { Q_SCENARIO, Q_PATH_BEFORE, Q_BEFORE_CODE, Q_BEFORE_VERSION,
-       Q_PATH_AFTER, Q_AFTER_CODE, Q_AFTER_VERSION, Q_VERDICT };
+       Q_PATH_AFTER, Q_AFTER_CODE, Q_AFTER_VERSION, Q_VERDICT,
+       Q_BEFORE_ASSUMED, Q_AFTER_ASSUMED };
 
 static const char rows_sql[] =
     "SELECT scenario, image_path_before, before_code, before_version,"
-    " image_path_after, after_code, after_version, verdict"
+    " image_path_after, after_code, after_version, verdict, before_assumed, after_assumed"
     " FROM scenario_result WHERE run_id = ? ORDER BY seq";
 
 static void format_row(sqlite3_stmt *stmt, struct row_cells *row)
 {
     shorten_middle(column_text(stmt, Q_SCENARIO), col_max[COL_SCENARIO], row->text[COL_SCENARIO]);
     format_path(stmt, Q_PATH_BEFORE, col_max[COL_PATH_BEFORE], row->text[COL_PATH_BEFORE]);
-    format_outcome(stmt, Q_BEFORE_CODE, Q_BEFORE_VERSION, col_max[COL_BEFORE], row->text[COL_BEFORE]);
+    format_outcome(stmt, Q_BEFORE_CODE, Q_BEFORE_VERSION, Q_BEFORE_ASSUMED, col_max[COL_BEFORE], row->text[COL_BEFORE]);
     format_path(stmt, Q_PATH_AFTER, col_max[COL_PATH_AFTER], row->text[COL_PATH_AFTER]);
-    format_outcome(stmt, Q_AFTER_CODE, Q_AFTER_VERSION, col_max[COL_AFTER], row->text[COL_AFTER]);
+    format_outcome(stmt, Q_AFTER_CODE, Q_AFTER_VERSION, Q_AFTER_ASSUMED, col_max[COL_AFTER], row->text[COL_AFTER]);
     shorten_middle(column_text(stmt, Q_VERDICT), col_max[COL_VERDICT], row->text[COL_VERDICT]);
 }
 
@@ -273,7 +277,7 @@ static int print_run_header(struct store *st, long long run_id, FILE *out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = prepare_for_run(st, "SELECT started_at, ended_at, harness_version,"
-                                 " wine_version, host FROM run WHERE id = ?",
+                                 " wine_version, host, windows FROM run WHERE id = ?",
                              run_id, &stmt);
 
     if (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
@@ -285,6 +289,9 @@ static int print_run_header(struct store *st, long long run_id, FILE *out)
         print_field(out, "harness", column_text(stmt, 2));
         print_field(out, "wine", column_text(stmt, 3));
         print_field(out, "host", column_text(stmt, 4));
+        print_field(out, "windows", column_text(stmt, 5));
+        if (column_text(stmt, 5) != NULL)
+            fputs(" (? after a code: the outcome rests on an assumption)", out);
         fputs("\n\n", out);
     } else if (rc == 0) {
         rc = store_set_error(st, "no run %lld in the database", run_id);
@@ -382,6 +389,29 @@ static int print_problems(struct store *st, long long run_id, FILE *out)
     return rc;
 }
 
+/* Scenarios the run skipped, with their reasons (emu/era.h, @skip). */
+static int print_skipped(struct store *st, long long run_id, FILE *out, long long *count)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    *count = 0;
+    if (prepare_for_run(st, "SELECT scenario, reason FROM skipped_scenario WHERE run_id = ?"
+                            " ORDER BY seq", run_id, &stmt) != 0)
+        return -1;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        fputs(*count ? "  " : "\nskipped (Wine cannot reproduce what Windows does):\n  ", out);
+        print_clean(out, column_text(stmt, 0));
+        fputs(": ", out);
+        print_clean(out, column_text(stmt, 1));
+        fputc('\n', out);
+        ++*count;
+    }
+    rc = rc == SQLITE_DONE ? 0 : fail_db(st, "reading the skipped scenarios");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 /* A run's counts, taken from the scenarios themselves so they always
 ** agree with the table (also for a run that never finished). */
 struct run_counts {
@@ -417,12 +447,15 @@ static int read_counts(struct store *st, long long run_id, struct run_counts *c)
 static int print_summary(struct store *st, long long run_id, FILE *out)
 {
     struct run_counts c;
+    long long skipped;
 
-    if (read_counts(st, run_id, &c) != 0)
+    if (read_counts(st, run_id, &c) != 0 || print_skipped(st, run_id, out, &skipped) != 0)
         return -1;
     fprintf(out, "\n%lld passed, %lld failed", c.passed, c.failed);
     if (c.errors > 0)
         fprintf(out, ", %lld errors", c.errors);
+    if (skipped > 0)
+        fprintf(out, ", %lld skipped", skipped);
     if (!c.finished)
         fputs(", run not finished", out);
     fputc('\n', out);
@@ -489,14 +522,16 @@ int report_list_runs(struct store *st, FILE *out)
 static const char shapes_sql[] =
     "WITH pairs AS (SELECT coalesce(shape_before, CASE WHEN before_code IS NULL"
     "   THEN '(not run)' ELSE '(unknown)' END) AS shape,"
-    "   before_code, after_code, count(*) AS n"
+    "   before_code, after_code, count(*) AS n,"
+    "   max(before_assumed) AS before_assumed, max(after_assumed) AS after_assumed"
     " FROM scenario_result WHERE run_id = ? GROUP BY 1, 2, 3)"
     " SELECT shape, before_code, after_code, n,"
-    "   sum(n) OVER (PARTITION BY shape) AS shape_n"
+    "   sum(n) OVER (PARTITION BY shape) AS shape_n, before_assumed, after_assumed"
     " FROM pairs ORDER BY shape_n DESC, shape, n DESC, before_code, after_code";
 
 /* Column order of shapes_sql. */
-enum { S_SHAPE, S_BEFORE_CODE, S_AFTER_CODE, S_PAIR_N, S_SHAPE_N };
+enum { S_SHAPE, S_BEFORE_CODE, S_AFTER_CODE, S_PAIR_N, S_SHAPE_N, S_BEFORE_ASSUMED,
+       S_AFTER_ASSUMED };
 
 #define SHAPE_TITLE "SHAPE"
 #define COUNT_TITLE "SCENARIOS"
@@ -539,7 +574,8 @@ static void measure_shapes(sqlite3_stmt *stmt, struct shape_widths *w)
     w->pair_n = 1;
     w->before = 0;
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-        outcome_text(stmt, S_BEFORE_CODE, NULL, before, sizeof before);
+        outcome_text(stmt, S_BEFORE_CODE, NULL, sqlite3_column_int(stmt, S_BEFORE_ASSUMED) == 1,
+                     before, sizeof before);
         format_shape(stmt, shape);
         max_width(&w->shape, utf8_chars(shape));
         max_width(&w->pair_n, digits(sqlite3_column_int64(stmt, S_PAIR_N)));
@@ -554,8 +590,10 @@ static void print_shape_line(FILE *out, sqlite3_stmt *stmt, const struct shape_w
 {
     char before[CELL_BYTES], after[CELL_BYTES], shape[CELL_BYTES];
 
-    outcome_text(stmt, S_BEFORE_CODE, NULL, before, sizeof before);
-    outcome_text(stmt, S_AFTER_CODE, NULL, after, sizeof after);
+    outcome_text(stmt, S_BEFORE_CODE, NULL, sqlite3_column_int(stmt, S_BEFORE_ASSUMED) == 1,
+                 before, sizeof before);
+    outcome_text(stmt, S_AFTER_CODE, NULL, sqlite3_column_int(stmt, S_AFTER_ASSUMED) == 1,
+                 after, sizeof after);
     format_shape(stmt, shape);
     print_padded(out, first_of_shape ? shape : "", w->shape);
     fputs(COL_GAP, out);

@@ -99,3 +99,28 @@ CREATE VIEW outcome AS
 -- value.  NULL for an input error (nothing was probed) and for rows
 -- written before this step.  The outcome view keeps its contract columns.
 ALTER TABLE scenario_result ADD COLUMN shape_before TEXT;
+
+-- @version 3
+
+-- Era profiles (emu/era.h): which Windows version API a run emulated
+-- ("nt4", "2000" or "xp"; NULL for runs before this step, which were xp),
+-- and for each probe the era rule that gave its outcome and whether that
+-- rule rests on an assumption (1) or a source (0).  NULL when the probe did
+-- not run, and for rows written before this step.
+ALTER TABLE run ADD COLUMN windows TEXT;
+ALTER TABLE scenario_result ADD COLUMN before_rule TEXT;
+ALTER TABLE scenario_result ADD COLUMN before_assumed INTEGER;
+ALTER TABLE scenario_result ADD COLUMN after_rule TEXT;
+ALTER TABLE scenario_result ADD COLUMN after_assumed INTEGER;
+
+-- Scenarios a run did not execute because Wine cannot reproduce what
+-- Windows does for them (their @skip directive gives the reason).  They
+-- are not in scenario_result: nothing was probed.
+CREATE TABLE skipped_scenario (
+    run_id      INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    scenario    TEXT NOT NULL,
+    source_file TEXT,
+    reason      TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);

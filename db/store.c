@@ -54,11 +54,13 @@ static const char add_scenario_sql[] =
     "INSERT INTO temp.pending_scenario (run_id, seq, scenario, source_file, summary,"
     " verdict, error_text, image_path_before, type_before, before_code, before_message,"
     " before_version, image_path_after, type_after, after_code, after_message,"
-    " after_version, fix_action, fix_message, elapsed_ms, shape_before)"
+    " after_version, fix_action, fix_message, elapsed_ms, shape_before,"
+    " before_rule, before_assumed, after_rule, after_assumed)"
     " VALUES (:run_id, :seq, :scenario, :source_file, :summary, :verdict, :error_text,"
     " :image_path_before, :type_before, :before_code, :before_message, :before_version,"
     " :image_path_after, :type_after, :after_code, :after_message, :after_version,"
-    " :fix_action, :fix_message, :elapsed_ms, :shape_before)";
+    " :fix_action, :fix_message, :elapsed_ms, :shape_before,"
+    " :before_rule, :before_assumed, :after_rule, :after_assumed)";
 
 static const char add_check_sql[] =
     "INSERT INTO temp.pending_check (run_id, seq, name, ok, detail)"
@@ -407,15 +409,26 @@ static int bind_int(sqlite3_stmt *stmt, const char *param, long long value)
     return sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, param), value);
 }
 
-/* A probe's three columns; all NULL when it did not run. */
-static int bind_probe(sqlite3_stmt *stmt, const char *code_param, const char *message_param,
-                      const char *version_param, const struct store_probe *probe)
+/* An integer column, or NULL when the probe did not run. */
+static int bind_int_if(sqlite3_stmt *stmt, const char *param, int ran, long long value)
 {
-    int rc = probe->ran ? bind_int(stmt, code_param, probe->code)
-                        : sqlite3_bind_null(stmt, sqlite3_bind_parameter_index(stmt, code_param));
+    return ran ? bind_int(stmt, param, value)
+               : sqlite3_bind_null(stmt, sqlite3_bind_parameter_index(stmt, param));
+}
 
-    return rc | bind_text(stmt, message_param, probe->ran ? probe->message : NULL)
-              | bind_text(stmt, version_param, probe->ran ? probe->version : NULL);
+/* A probe's columns (PREFIX "before" or "after"); all NULL when it did not run. */
+static int bind_probe(sqlite3_stmt *stmt, const char *prefix, const struct store_probe *probe)
+{
+    static const char *const fields[] = { "code", "message", "version", "rule", "assumed" };
+    char p[5][32];
+
+    for (int i = 0; i < 5; i++)
+        snprintf(p[i], sizeof p[i], ":%s_%s", prefix, fields[i]);
+    return bind_int_if(stmt, p[0], probe->ran, probe->code)
+        | bind_text(stmt, p[1], probe->ran ? probe->message : NULL)
+        | bind_text(stmt, p[2], probe->ran ? probe->version : NULL)
+        | bind_text(stmt, p[3], probe->ran ? probe->rule : NULL)
+        | bind_int_if(stmt, p[4], probe->ran && probe->rule, probe->assumed != 0);
 }
 
 /* Binds are OR-ed: SQLITE_OK is 0, so any failure leaves a non-zero. */
@@ -430,10 +443,10 @@ static int bind_scenario(sqlite3_stmt *stmt, long long run_id, int seq,
         | bind_text(stmt, ":error_text", sc->error_text)
         | bind_text(stmt, ":image_path_before", sc->image_path_before)
         | bind_text(stmt, ":type_before", sc->type_before)
-        | bind_probe(stmt, ":before_code", ":before_message", ":before_version", &sc->before)
+        | bind_probe(stmt, "before", &sc->before)
         | bind_text(stmt, ":image_path_after", sc->image_path_after)
         | bind_text(stmt, ":type_after", sc->type_after)
-        | bind_probe(stmt, ":after_code", ":after_message", ":after_version", &sc->after)
+        | bind_probe(stmt, "after", &sc->after)
         | bind_text(stmt, ":fix_action", sc->fix_action)
         | bind_text(stmt, ":fix_message", sc->fix_message)
         | bind_text(stmt, ":shape_before", sc->shape_before)
@@ -507,14 +520,16 @@ int store_begin_run(struct store *st, const struct store_run_info *info, long lo
     int rc;
 
     if (prepare(st, "INSERT INTO run (started_at, harness_version, wine_version, host,"
-                    " command_line) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
-                    " :harness_version, :wine_version, :host, :command_line)", &stmt) != 0)
+                    " command_line, windows) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+                    " :harness_version, :wine_version, :host, :command_line, :windows)",
+                &stmt) != 0)
         return -1;
     rc = run_insert(st, stmt,
                     bind_text(stmt, ":harness_version", info->harness_version)
                     | bind_text(stmt, ":wine_version", info->wine_version)
                     | bind_text(stmt, ":host", info->host)
-                    | bind_text(stmt, ":command_line", info->command_line),
+                    | bind_text(stmt, ":command_line", info->command_line)
+                    | bind_text(stmt, ":windows", info->windows),
                     "recording the run");
     if (rc == 0)
         *run_id = sqlite3_last_insert_rowid(st->db);
@@ -537,6 +552,27 @@ static int stamp_end(struct store *st, long long run_id, int passed, int failed,
                     "recording the end of the run");
     if (rc == 0 && sqlite3_changes(st->db) != 1)
         rc = store_set_error(st, "no run %lld in the database", run_id);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_add_skipped(struct store *st, long long run_id, int seq, const char *name,
+                      const char *source_file, const char *reason)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (name == NULL || reason == NULL)
+        return store_set_error(st, "a skipped scenario needs a name and a reason");
+    if (prepare(st, "INSERT INTO skipped_scenario (run_id, seq, scenario, source_file, reason)"
+                    " VALUES (:run_id, :seq, :scenario, :source_file, :reason)", &stmt) != 0)
+        return -1;
+    rc = run_insert(st, stmt,
+                    bind_int(stmt, ":run_id", run_id) | bind_int(stmt, ":seq", seq)
+                    | bind_text(stmt, ":scenario", name)
+                    | bind_text(stmt, ":source_file", source_file)
+                    | bind_text(stmt, ":reason", reason),
+                    "recording a skipped scenario");
     sqlite3_finalize(stmt);
     return rc;
 }

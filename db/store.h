@@ -46,6 +46,7 @@ int store_set_error(struct store *, const char *fmt, ...)
 
 struct store_run_info {
     const char *harness_version, *wine_version, *host, *command_line;
+    const char *windows;  /* the era profile, "nt4", "2000" or "xp" (emu/era.h) */
 };
 
 /* Appends a run row stamped with the current UTC time; *run_id is its id. */
@@ -58,6 +59,8 @@ struct store_probe {
     long code;
     const char *message;
     const char *version; /* "a.b.c.d" or NULL */
+    const char *rule;    /* the era rule that gave CODE (emu/era.h), or NULL */
+    int assumed;         /* CODE rests on an assumption of that rule */
 };
 
 struct store_check {
@@ -83,6 +86,11 @@ struct store_scenario {
 ** to the file every STORE_BATCH scenarios and at store_end_run.  When that
 ** write fails the scenarios stay buffered and the next write retries them. */
 int store_add_scenario(struct store *, long long run_id, int seq, const struct store_scenario *);
+
+/* Records that scenario number SEQ of the run, NAME from SOURCE_FILE, was
+** not run, and why (its @skip reason).  Written at once, not buffered. */
+int store_add_skipped(struct store *, long long run_id, int seq, const char *name,
+                      const char *source_file, const char *reason);
 
 /* Writes the buffered scenarios and stamps the run's end time and counts,
 ** in one transaction. */

@@ -49,14 +49,17 @@ static long version_error(void)
     return err ? (long)err : ERROR_RESOURCE_DATA_NOT_FOUND;
 }
 
-/* Decision 4: the version API on PATH exactly as given. */
-static long read_file_version(const WCHAR *path, uint16_t version[4])
+/* Decision 4: the version API on PATH exactly as given.  *EVENT says which
+** call failed, for the era's rules (decision 5). */
+static long read_file_version(const WCHAR *path, uint16_t version[4], enum era_event *event)
 {
     DWORD handle = 0;
     SetLastError(0);
     DWORD size = GetFileVersionInfoSizeW(path, &handle);
+    *event = ERA_SIZE_FAILED;
     if (size == 0)
         return version_error();
+    *event = ERA_LATER_FAILED;
 
     void *info = malloc(size);
     if (!info)
@@ -77,16 +80,21 @@ static long read_file_version(const WCHAR *path, uint16_t version[4])
         version[3] = LOWORD(fixed->dwFileVersionLS);
     }
     free(info);
+    if (code == ERROR_SUCCESS)
+        *event = ERA_VERSION_READ;
     return code;
 }
 
 /* Decision 3 then 4: decode the raw value and probe the file it names. */
-static long probe_value(const struct probe_result *r, uint16_t version[4])
+static long probe_value(const struct probe_result *r, uint16_t version[4],
+                        enum era_event *event, int *empty)
 {
     const uint16_t *str;
     size_t nchars;
     int hidden_tail;
     long code = imagepath_decode(r->value_type, r->raw, r->raw_len, &str, &nchars, &hidden_tail);
+    *event = code != ERROR_SUCCESS ? ERA_NOT_A_STRING : ERA_OTHER_FAILED;
+    *empty = nchars == 0;
     if (code != ERROR_SUCCESS)
         return code;
 
@@ -97,28 +105,48 @@ static long probe_value(const struct probe_result *r, uint16_t version[4])
     if (nchars)
         memcpy(path, str, nchars * sizeof *path);
     path[nchars] = 0;
-    code = read_file_version(path, version);
+    code = read_file_version(path, version, event);
     free(path);
     return code;
 }
 
-void probe_run(struct probe_result *r)
+/* Decisions 1-4 under Wine: Wine's own code, and what happened. */
+static long probe_wine(struct probe_result *r, enum era_event *event, int *empty)
 {
-    memset(r, 0, sizeof *r);
     HKEY key;
     LONG rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, service_key, 0, KEY_QUERY_VALUE, &key);
-    if (rc == ERROR_FILE_NOT_FOUND) {  /* decision 1 */
-        r->code = KMH_NOT_INSTALLED;
-        return;
-    }
-    if (rc != ERROR_SUCCESS) {
-        r->code = rc;
-        return;
-    }
-    r->code = read_value_raw(key, r);
+    *empty = 0;
+    *event = rc == ERROR_FILE_NOT_FOUND ? ERA_NO_KEY : ERA_OTHER_FAILED;
+    if (rc == ERROR_FILE_NOT_FOUND)  /* decision 1 */
+        return KMH_NOT_INSTALLED;
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    rc = read_value_raw(key, r);
     RegCloseKey(key);
-    if (r->code == ERROR_SUCCESS)
-        r->code = probe_value(r, r->version);
+    if (rc == ERROR_FILE_NOT_FOUND)
+        *event = ERA_NO_VALUE;
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    return probe_value(r, r->version, event, empty);
+}
+
+void probe_run_as(enum era era, struct probe_result *r)
+{
+    memset(r, 0, sizeof *r);
+    enum era_event event;
+    int empty;
+    r->wine_code = probe_wine(r, &event, &empty);
+    struct era_outcome out = era_map(era, event, empty, r->wine_code);  /* decision 5 */
+    r->code = out.code;
+    r->assumed = out.assumed;
+    r->rule = out.rule;
+    if (r->code != ERROR_SUCCESS)
+        memset(r->version, 0, sizeof r->version);
+}
+
+void probe_run(struct probe_result *r)
+{
+    probe_run_as(ERA_DEFAULT, r);
 }
 
 void probe_result_free(struct probe_result *r)

@@ -26,11 +26,14 @@
 **  3. For REG_SZ and REG_EXPAND_SZ, the path is the UTF-16 units up to the
 **     first NUL or the end of the data; an odd trailing byte is ignored and
 **     nothing past the first NUL is read (that is how every C string API
-**     sees the value).  REG_EXPAND_SZ is NOT expanded: the installer hands
-**     the value to the version API as it is, as the KB describes.  Any
-**     other type gives 1630 ERROR_UNSUPPORTED_TYPE, what RegGetValueW
-**     answers when a string is asked of such a value.  This step is pure
-**     and lives in emu/imagepath.c (imagepath_decode), shared with the
+**     sees the value).  REG_EXPAND_SZ is NOT expanded - an assumption: the
+**     KB says nothing about expansion; an installer that reads the value
+**     with RegQueryValueEx gets it unexpanded unless it calls
+**     ExpandEnvironmentStrings itself.  Any other type gives 1630
+**     ERROR_UNSUPPORTED_TYPE - also an assumption: it is the harness's code
+**     for "not a string" (RegGetValueW's answer, a function NT4 and 2000
+**     lack); how Update.exe treats such a value is unknown.  This step is
+**     pure and lives in emu/imagepath.c (imagepath_decode), shared with the
 **     fix's built-in checks.
 **
 **  4. The string goes unchanged to GetFileVersionInfoSizeW; a size of 0
@@ -44,6 +47,13 @@
 **     ERROR_RESOURCE_DATA_NOT_FOUND, because outcome 0 must only ever mean
 **     "a version was read".
 **
+**  5. Steps 1-4 run against Wine, whose version API is Windows XP's.  The
+**     era profile (emu/era.h: nt4, 2000, xp; default xp) then turns Wine's
+**     answer into what that Windows would have reported, by a rules table
+**     in which every row cites its source or says "assumption".  CODE is
+**     the era's outcome, WINE_CODE what Wine said, ASSUMED whether the
+**     outcome rests on an assumption (shown as "?").
+**
 ** Win32 (winelib) code; needs the prefix's wineserver.
 */
 #ifndef KMH_PROBE_H
@@ -52,6 +62,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "imagepath.h"
+#include "era.h"
 
 /* Registry location the probe reads (UTF-8, for messages and records). */
 #define PROBE_SERVICE_KEY "SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
@@ -65,10 +76,17 @@ struct probe_result {
     uint8_t *raw;          /* malloc'd copy of the value's bytes; may hold a
                            ** password: never print, log or store it as is */
     size_t raw_len;
+    long wine_code;        /* what Wine's API said (decision 5) */
+    int assumed;           /* CODE rests on an assumption of the era table */
+    const struct era_rule *rule;  /* the era rule that gave CODE */
 };
 
-/* Probe the prefix's registry and files as Update.exe would (decisions
-** 1-4 above).  R needs no initialisation; free it with probe_result_free. */
+/* Probe the prefix's registry and files as Update.exe would on ERA
+** (decisions 1-5 above).  R needs no initialisation; free it with
+** probe_result_free. */
+void probe_run_as(enum era era, struct probe_result *r);
+
+/* probe_run_as(ERA_DEFAULT, R). */
 void probe_run(struct probe_result *r);
 
 /* Free R's copy of the value and clear R.  Safe on a zeroed result. */

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include "winerror_text.h"
 #include "imagepath.h"
+#include "era.h"
 
 struct winerr {
     long code;
@@ -23,6 +24,9 @@ struct winerr {
 static const struct winerr table[] = {
     { KMH_NOT_INSTALLED, "KMH_NOT_INSTALLED",
       "The Key Management server is not installed; Update.exe skips it." },
+    /* Windows 2000's version API fails with the last error at 0 (emu/era.h);
+    ** Update.exe would then show error 0's own text. */
+    { KMH_NO_ERROR_CODE, "KMH_NO_ERROR_CODE", "The operation completed successfully." },
     { 0, "ERROR_SUCCESS", "The operation completed successfully." },
     { 1, "ERROR_INVALID_FUNCTION", "Incorrect function." },
     { 2, "ERROR_FILE_NOT_FOUND", "The system cannot find the file specified." },

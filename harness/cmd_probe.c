@@ -5,8 +5,9 @@
 ** prefix's registry as it is now and prints the (redacted) ImagePath and
 ** the message Update.exe would show, worded as Windows words it. The exit
 ** status is the outcome (0 version found, the Win32 code otherwise, 255 for
-** "not installed"); the OS keeps only its low 8 bits, so the code is
-** printed too.
+** "not installed", 254 for Windows 2000's "failed without an error code"); the OS keeps only its low 8 bits, so the code is
+** printed too.  --windows picks the era profile (emu/era.h); the rule
+** that gave the outcome and its source (or assumption) are printed.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "redact.h"
 #include "winerror_text.h"
 
-static const char usage[] = "[--prefix DIR]";
+static const char usage[] = "[--prefix DIR] [--windows nt4|2000|xp]";
 
 static void print_image_path(const struct probe_result *p)
 {
@@ -44,23 +45,32 @@ static void print_image_path(const struct probe_result *p)
 
 int cmd_probe(int argc, char **argv)
 {
+    const char *windows = NULL;
+    enum era era = ERA_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *ignored;
         int r = opt_value(argc, argv, &i, "--prefix", &ignored);
+        if (!r)
+            r = opt_value(argc, argv, &i, "--windows", &windows);
         if (r < 0)
             return usage_error("probe", usage, "missing option value");
         if (!r)
             return usage_error("probe", usage, "unknown argument");
     }
+    if (windows && era_parse(windows, &era))
+        return usage_error("probe", usage, "--windows must be nt4, 2000 or xp");
     struct probe_result p;
-    probe_run(&p);
+    probe_run_as(era, &p);
     if (p.code != KMH_NOT_INSTALLED)
         print_image_path(&p);
     char shown[512];
     printf("Update.exe: %s\n", probe_message(&p, shown, sizeof shown));
-    printf("outcome: %ld%s%s\n", p.code, winerr_name(p.code) ? " " : "",
-           winerr_name(p.code) ? winerr_name(p.code) : "");
+    printf("outcome: %ld%s%s%s\n", p.code, p.assumed ? "?" : "",
+           winerr_name(p.code) ? " " : "", winerr_name(p.code) ? winerr_name(p.code) : "");
+    printf("windows: %s (%s)\n", era_name(era), era_title(era));
+    if (p.rule)
+        printf("rule: %s: %s\n", p.rule->id, p.rule->source);
     long code = p.code;
     probe_result_free(&p);
-    return code == KMH_NOT_INSTALLED ? 255 : (int)code;
+    return code == KMH_NOT_INSTALLED ? 255 : code == KMH_NO_ERROR_CODE ? 254 : (int)code;
 }

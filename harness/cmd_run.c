@@ -13,6 +13,8 @@
 ** contract.  --save-failures writes each generated scenario that did not
 ** pass as DIR/NAME.reg, byte for byte the text that ran, so it reproduces
 ** as a plain file; --emit writes all N to DIR and runs nothing.
+** --windows picks the era profile of the emulated version API (emu/era.h),
+** recorded with the run.
 ** Exit status: 0 all passed, 1 a scenario failed, 2 usage or input error.
 */
 #include <windows.h>
@@ -31,10 +33,12 @@
 #include "report.h"
 #include "scenario_list.h"
 #include "store.h"
+#include "era.h"
 
 static const char usage[] =
-    "[--db FILE] [--prefix DIR] [--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
-    "[PATH...]\n"
+    "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] "
+    "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]\n"
+    "  --windows            the era profile of the emulated version API (default xp)\n"
     "  PATHs run first, then N generated scenarios gen-S-000001... (seed S, default 1);\n"
     "  no PATH and no --generate: the bundled scenarios.\n"
     "  --save-failures DIR  write each generated scenario that did not pass as DIR/NAME.reg\n"
@@ -46,6 +50,7 @@ struct run_options {
     struct scenario_list *paths;
     unsigned long long generate, seed;
     const char *save_dir, *emit_dir;
+    enum era era;           /* --windows (emu/era.h) */
 };
 
 static const char *wine_version(void)
@@ -135,7 +140,7 @@ static int generated_name_taken(const char *name, void *arg)
 
 static int parse_args(int argc, char **argv, struct run_options *o)
 {
-    const char *generate = NULL, *seed = NULL;
+    const char *generate = NULL, *seed = NULL, *windows = NULL;
     char err[4200];
     for (int i = 1; i < argc; i++) {
         const char *ignored;
@@ -145,7 +150,8 @@ static int parse_args(int argc, char **argv, struct run_options *o)
             (r = opt_value(argc, argv, &i, "--generate", &generate)) ||
             (r = opt_value(argc, argv, &i, "--seed", &seed)) ||
             (r = opt_value(argc, argv, &i, "--save-failures", &o->save_dir)) ||
-            (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir))) {
+            (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir)) ||
+            (r = opt_value(argc, argv, &i, "--windows", &windows))) {
             if (r < 0)
                 return usage_error("run", usage, "missing option value");
             continue;
@@ -155,6 +161,8 @@ static int parse_args(int argc, char **argv, struct run_options *o)
         if (scenario_list_add(o->paths, argv[i], err, sizeof err))
             return usage_error("run", usage, err);
     }
+    if (windows && era_parse(windows, &o->era))
+        return usage_error("run", usage, "--windows must be nt4, 2000 or xp");
     /* The bound keeps every count inside the progress counter (an int). */
     if (generate && parse_number(generate, 100000000ull, &o->generate))
         return usage_error("run", usage, "--generate needs a count from 0 to 100000000");
@@ -238,7 +246,8 @@ static void run_generated(struct runner *r, const struct run_options *o, unsigne
 int cmd_run(int argc, char **argv)
 {
     struct scenario_list paths = { 0 };
-    struct run_options opt = { .db = "kmharness.db", .paths = &paths, .seed = 1 };
+    struct run_options opt = { .db = "kmharness.db", .paths = &paths, .seed = 1,
+                               .era = ERA_DEFAULT };
     if (parse_args(argc, argv, &opt))
         return 2;
     if (opt.emit_dir)
@@ -257,8 +266,9 @@ int cmd_run(int argc, char **argv)
     }
     gethostname(host, sizeof host - 1);
     char *cmdline = command_line(argc, argv);
-    struct store_run_info info = { KMH_VERSION, wine_version(), host, cmdline };
-    struct runner r = { .db = db, .keep_dir = keep_dir };
+    struct store_run_info info = { KMH_VERSION, wine_version(), host, cmdline,
+                                   era_name(opt.era) };
+    struct runner r = { .db = db, .keep_dir = keep_dir, .era = opt.era };
     if (store_begin_run(db, &info, &r.run_id)) {
         fprintf(stderr, "kmharness run: %s\n", store_error(db));
         return 2;

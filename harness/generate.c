@@ -35,6 +35,7 @@
 #include "regparse.h"
 #include "text.h"
 #include "winerror_text.h"
+#include "era.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SERVICE_KEY "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
@@ -747,10 +748,43 @@ static void put_outcome(struct sbuf *b, const char *directive, long code, const 
         sb_printf(b, "; @%s: ok%s", directive, eol);
     else if (code == KMH_NOT_INSTALLED)
         sb_printf(b, "; @%s: not-installed%s", directive, eol);
+    else if (code == KMH_NO_ERROR_CODE)
+        sb_printf(b, "; @%s: no-error-code%s", directive, eol);
     else if (name)
         sb_printf(b, "; @%s: %s%s", directive, name, eol);
     else
         sb_printf(b, "; @%s: %ld%s", directive, code, eol);
+}
+
+/* What the probe meets for C, whose XP outcome is CODE (emu/era.h). */
+static enum era_event probe_event(const struct gen_case *c, long code)
+{
+    if (c->kind == GEN_NO_KEY)
+        return ERA_NO_KEY;
+    if (c->kind == GEN_NO_VALUE)
+        return ERA_NO_VALUE;
+    if (!is_string_kind(c))
+        return ERA_NOT_A_STRING;
+    return code == 0 ? ERA_VERSION_READ : ERA_SIZE_FAILED;
+}
+
+/* The plain line states the XP outcome CODE (the rules above); each other
+** era whose table gives another outcome gets its own line (a generated path
+** is never empty). */
+static void put_outcomes(const struct gen_case *c, struct sbuf *b, const char *directive,
+                         long code, const char *eol)
+{
+    static const enum era others[] = { ERA_2000, ERA_NT4 };
+    put_outcome(b, directive, code, eol);
+    if (code == GEN_UNSTATED)
+        return;
+    for (size_t i = 0; i < ARRAY_SIZE(others); i++) {
+        long era_code = era_map(others[i], probe_event(c, code), 0, code).code;
+        char name[48];
+        snprintf(name, sizeof name, "%s-%s", directive, era_name(others[i]));
+        if (era_code != code)
+            put_outcome(b, name, era_code, eol);
+    }
 }
 
 static void put_directives(const struct gen_case *c, struct sbuf *b, const char *eol)
@@ -763,8 +797,8 @@ static void put_directives(const struct gen_case *c, struct sbuf *b, const char 
     if (c->hidden[0])
         sb_printf(b, "; @secret: %s%s", c->hidden, eol);
     long after = generate_expect_after(c);
-    put_outcome(b, "expect-before", generate_expect_before(c), eol);
-    put_outcome(b, "expect-after", after, eol);
+    put_outcomes(c, b, "expect-before", generate_expect_before(c), eol);
+    put_outcomes(c, b, "expect-after", after, eol);
     if (after == 0)
         sb_printf(b, "; @expect-version: %s%s", versions[c->version], eol);
     if (is_string_kind(c)) {

@@ -6,7 +6,9 @@
 ** seed S is drawn from a grammar of install paths x value types x password
 ** shapes x quoting and blanks x file placements (generate_draw), its
 ** expectations come from rules written down in generate.c (never from
-** running the probe), and it is rendered as the TEXT of an ordinary .reg
+** running the probe; stated for Windows XP, and mapped through the era
+** table of emu/era.h into @expect-*-2000 / -nt4 lines where those differ,
+** so one text serves every --windows profile), and it is rendered as the TEXT of an ordinary .reg
 ** scenario file (spec: scenario-format.md) with @summary, @file, @secret
 ** and @expect-* directives.  The harness runs that text through the same
 ** path as a file (runner_scenario_text), so a failing generated scenario

@@ -323,16 +323,18 @@ static const char *outcome_word(long code, char *buf, size_t n)
     return buf;
 }
 
-static void check_expectations(struct outcome *o, const struct scenario *s)
+static void check_expectations(struct outcome *o, const struct scenario *s, enum era era)
 {
     char want[96], got[96];
-    if (s->before.set)
-        add_check(o, "expect-before", o->before.code == s->before.code, "expected %s, got %s",
-                  outcome_word(s->before.code, want, sizeof want),
+    const struct expectation *before = scenario_expect_before(s, era);
+    const struct expectation *after = scenario_expect_after(s, era);
+    if (before->set)
+        add_check(o, "expect-before", o->before.code == before->code, "expected %s, got %s",
+                  outcome_word(before->code, want, sizeof want),
                   outcome_word(o->before.code, got, sizeof got));
-    if (s->after.set)
-        add_check(o, "expect-after", o->after.code == s->after.code, "expected %s, got %s",
-                  outcome_word(s->after.code, want, sizeof want),
+    if (after->set)
+        add_check(o, "expect-after", o->after.code == after->code, "expected %s, got %s",
+                  outcome_word(after->code, want, sizeof want),
                   outcome_word(o->after.code, got, sizeof got));
     if (s->has_expect_version) {
         int ok = o->after.code == 0 &&
@@ -421,6 +423,8 @@ static void fill_probe(struct store_probe *sp, const struct probe_result *p, cha
     sp->code = p->code;
     sp->message = winerr_text(p->code);
     sp->version = NULL;
+    sp->rule = p->rule ? p->rule->id : NULL;
+    sp->assumed = p->assumed;
     if (p->code == 0) {
         snprintf(version, n, "%u.%u.%u.%u", p->version[0], p->version[1], p->version[2],
                  p->version[3]);
@@ -513,10 +517,10 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
 static void exercise(const struct runner *r, const struct scenario *s, struct outcome *o)
 {
     struct fix_options opt = { .dry_run = 0, .keep_dir = r->keep_dir };
-    probe_run(&o->before);
+    probe_run_as(r->era, &o->before);
     read_values(&o->values_before);
     fix_apply(&opt, &o->fix);
-    probe_run(&o->after);
+    probe_run_as(r->era, &o->after);
     read_values(&o->values_after);
     collect_secrets(o, s);
 
@@ -524,7 +528,7 @@ static void exercise(const struct runner *r, const struct scenario *s, struct ou
     check_secrets(o);
     check_other_values(o);
     check_image_path(o);
-    check_expectations(o, s);
+    check_expectations(o, s, r->era);
     if (o->fix.status == FIX_CHANGED) {
         char why[256];
         int ok = fix_rollback(r->keep_dir, why, sizeof why) == 0;
@@ -552,9 +556,22 @@ static void free_outcome(struct outcome *o)
         free(o->details[i]);
 }
 
+/* A scenario whose @skip says Wine cannot reproduce it: recorded with the
+** reason, not run (nothing is set up, so nothing needs undoing). */
+static enum verdict record_skipped(struct runner *r, const struct scenario *s,
+                                   const char *source)
+{
+    if (store_add_skipped(r->db, r->run_id, r->seq, s->name, source, s->skip_reason))
+        fprintf(stderr, "kmharness: cannot record %s: %s\n", s->name, store_error(r->db));
+    r->skipped++;
+    return VERDICT_SKIPPED;
+}
+
 /* Run a parsed scenario S from SOURCE (its file, for messages) and record it. */
 static enum verdict run_parsed(struct runner *r, struct scenario *s, const char *source)
 {
+    if (s->skip_reason)
+        return record_skipped(r, s, source);
     LARGE_INTEGER t0, t1, f;
     QueryPerformanceCounter(&t0);
     char err[1024];

@@ -14,13 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "store.h"
+#include "era.h"
 
 struct runner {
     struct store *db;
     long long run_id;
     const char *keep_dir;   /* private folder for the fix's kept originals */
+    enum era era;           /* the Windows profile of the probe (emu/era.h) */
     int seq;                /* scenarios started so far */
-    int passed, failed, errors;
+    int passed, failed, errors, skipped;
 };
 
 /* Put the prefix into the baseline state: no MSExchangeKMS key, no emulated
@@ -28,7 +30,8 @@ struct runner {
 ** have left something behind). */
 void runner_baseline(void);
 
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR };
+/* VERDICT_SKIPPED: the scenario's @skip says Wine cannot reproduce it. */
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR, VERDICT_SKIPPED };
 
 /* Run the scenario file at UNIX_PATH and record it; updates the counters. */
 enum verdict runner_scenario(struct runner *r, const char *unix_path);

@@ -15,6 +15,7 @@
 #include "scenario.h"
 #include "imagepath.h"
 #include "winerror_text.h"
+#include "era.h"
 
 #define MAX_FILE_SIZE (16u << 20)
 
@@ -218,6 +219,10 @@ static int parse_outcome(struct dctx *c, const struct directive *d, const char *
         *code = KMH_NOT_INSTALLED;
         return 0;
     }
+    if (is_word(v, end, "no-error-code")) {
+        *code = KMH_NO_ERROR_CODE;
+        return 0;
+    }
     if (n >= sizeof word)
         n = 0;   /* no valid outcome is that long */
     memcpy(word, v, n);
@@ -256,11 +261,35 @@ static int d_expect_after(struct dctx *c, const struct directive *d, const char 
     return set_expectation(c, d, &c->s->after, v, end);
 }
 
+/* "@expect-before-PROFILE" / "@expect-after-PROFILE": the outcome under
+** one era profile (emu/era.h), instead of the plain line's. */
+static int d_expect_era(struct dctx *c, const struct directive *d, const char *v,
+                        const char *end)
+{
+    int before = !strncmp(d->name, "expect-before-", 14);
+    enum era era;
+    era_parse(strrchr(d->name, '-') + 1, &era);  /* the table names only real profiles */
+    struct expectation *e = before ? &c->s->before_in[era] : &c->s->after_in[era];
+    return set_expectation(c, d, e, v, end);
+}
+
+static int d_skip(struct dctx *c, const struct directive *d, const char *v, const char *end)
+{
+    return set_once(c, d, &c->s->skip_reason, v, end);
+}
+
 static const struct directive directives[] = {
     { "summary", d_summary },
     { "file", d_file },
     { "expect-before", d_expect_before },
     { "expect-after", d_expect_after },
+    { "expect-before-nt4", d_expect_era },
+    { "expect-before-2000", d_expect_era },
+    { "expect-before-xp", d_expect_era },
+    { "expect-after-nt4", d_expect_era },
+    { "expect-after-2000", d_expect_era },
+    { "expect-after-xp", d_expect_era },
+    { "skip", d_skip },
     { "expect-version", d_expect_version },
     { "expect-image-path", d_image_path },
     { "secret", d_secret },
@@ -430,5 +459,16 @@ void scenario_free(struct scenario *s)
     free(s->name);
     free(s->summary);
     free(s->expect_image_path);
+    free(s->skip_reason);
     memset(s, 0, sizeof *s);
+}
+
+const struct expectation *scenario_expect_before(const struct scenario *s, enum era era)
+{
+    return (unsigned)era < ERA_COUNT && s->before_in[era].set ? &s->before_in[era] : &s->before;
+}
+
+const struct expectation *scenario_expect_after(const struct scenario *s, enum era era)
+{
+    return (unsigned)era < ERA_COUNT && s->after_in[era].set ? &s->after_in[era] : &s->after;
 }

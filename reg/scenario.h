@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include "regparse.h"
 #include "text.h"
+#include "era.h"
 
 /* What an @file line puts at its WINPATH. */
 enum kmfile_kind {
@@ -46,12 +47,16 @@ struct scenario {
     size_t nops;
     struct kmfile *files;   /* default: one C:\Exchsrvr\Bin\Kmserver.exe 5.5.2653.9 */
     size_t nfiles;          /* 0 after "@file: none" */
-    struct expectation before, after;
+    struct expectation before, after;     /* @expect-before / @expect-after */
+    struct expectation before_in[ERA_COUNT], after_in[ERA_COUNT];
+                            /* @expect-before-nt4 ...: one era's outcome,
+                            ** in place of the plain line's */
     int has_expect_version;
     uint16_t expect_version[4];
     char *expect_image_path;   /* NULL when not checked */
     char **secrets;
     size_t nsecrets;
+    char *skip_reason;      /* @skip: why Wine cannot reproduce this; NULL: run it */
 };
 
 /* Read and parse the file at UNIX_PATH; the name is its base name without
@@ -71,6 +76,12 @@ int scenario_is_file_name(const char *name);
 /* The scenario's NAME for the file at PATH into BUF: the last path
 ** component without a final ".reg" in any case. */
 void scenario_name_of(const char *path, char *buf, size_t n);
+
+/* What the probe must report under ERA, before and after the fix: the
+** era's own line when there is one, else the plain one (whose .set may be
+** 0: not checked). */
+const struct expectation *scenario_expect_before(const struct scenario *s, enum era era);
+const struct expectation *scenario_expect_after(const struct scenario *s, enum era era);
 
 /* Free everything *S holds and empty it (safe on an empty scenario). */
 void scenario_free(struct scenario *s);

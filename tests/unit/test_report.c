@@ -61,7 +61,7 @@ static int close_store(void **state)
 
 /* ---- helpers ---- */
 
-static const struct store_run_info run_info = { "test-1.0", "wine-8.0", "testhost", "kmharness run" };
+static const struct store_run_info run_info = { "test-1.0", "wine-8.0", "testhost", "kmharness run", NULL };
 
 static long long begin_ok(struct store *st)
 {
@@ -84,7 +84,7 @@ static void end_ok(struct store *st, long long run_id, int passed, int failed, i
         fail_msg("store_end_run: %s", store_error(st));
 }
 
-static const struct store_probe version_found = { 1, 0, NULL, "5.5.2653.9" };
+static const struct store_probe version_found = { 1, 0, NULL, "5.5.2653.9", NULL, 0 };
 
 /* One passing scenario named name, with ImagePath path before and after. */
 static void add_passing(struct store *st, long long run_id, int seq, const char *name,
@@ -176,19 +176,19 @@ static void record_mixed_run(struct store *st, long long run_id)
         .name = "password-in-path", .verdict = "pass",
         .image_path_before = "C:\\Exchsrvr\\Bin\\Kmserver.exe <redacted>",
         .image_path_after = "C:\\Exchsrvr\\Bin\\Kmserver.exe",
-        .before = { 1, 2, "The system cannot find the file specified.", NULL },
+        .before = { 1, 2, "The system cannot find the file specified.", NULL, NULL, 0 },
         .after = version_found,
     };
     struct store_scenario absent = {
         .name = "not-installed", .verdict = "pass",
-        .before = { 1, -1, NULL, NULL }, .after = { 1, -1, NULL, NULL },
+        .before = { 1, -1, NULL, NULL, NULL, 0 }, .after = { 1, -1, NULL, NULL, NULL, 0 },
     };
     struct store_scenario longp = {
         .name = "long-path", .verdict = "fail",
         .image_path_before = "C:\\Program Files\\Microsoft Exchange Server\\Bin\\Kmserver.exe"
                              " <redacted>",
         .image_path_after = long_path,
-        .before = { 1, 123, NULL, NULL }, .after = { 1, 3, NULL, NULL },
+        .before = { 1, 123, NULL, NULL, NULL, 0 }, .after = { 1, 3, NULL, NULL, NULL, 0 },
         .checks = long_checks, .nchecks = 2,
     };
     struct store_scenario unreadable = {
@@ -197,7 +197,7 @@ static void record_mixed_run(struct store *st, long long run_id)
     };
     struct store_scenario odd = {
         .name = "odd-code", .verdict = "fail", .image_path_before = "",
-        .before = { 1, 0, NULL, NULL }, .after = { 1, 99999, NULL, NULL },
+        .before = { 1, 0, NULL, NULL, NULL, 0 }, .after = { 1, 99999, NULL, NULL, NULL, 0 },
         .checks = odd_checks, .nchecks = 1,
     };
 
@@ -391,10 +391,10 @@ static void add_shaped(struct store *st, long long run_id, int seq, const char *
 ** "N x BEFORE -> AFTER" with BEFORE padded to the widest (22). */
 static void by_shape_groups_pairs(void **state)
 {
-    static const struct store_probe not_found = { 1, 2, NULL, NULL };
-    static const struct store_probe no_path = { 1, 3, NULL, NULL };
-    static const struct store_probe bad_name = { 1, 123, NULL, NULL };
-    static const struct store_probe none = { 1, -1, NULL, NULL };
+    static const struct store_probe not_found = { 1, 2, NULL, NULL, NULL, 0 };
+    static const struct store_probe no_path = { 1, 3, NULL, NULL, NULL, 0 };
+    static const struct store_probe bad_name = { 1, 123, NULL, NULL, NULL, 0 };
+    static const struct store_probe none = { 1, -1, NULL, NULL, NULL, 0 };
     static const char *const expected[] = {
         "",
         "SHAPE    " "  " "SCENARIOS" "  " "PROBE BEFORE -> AFTER",

@@ -134,7 +134,7 @@ static void test_outcomes(void **state)
 {
     static const struct { const char *text; long code; } cases[] = {
         { "0", 0 }, { "ok", 0 }, { "2", 2 }, { "123", 123 }, { "1812", 1812 },
-        { "not-installed", -1 }, { "ERROR_PATH_NOT_FOUND", 3 }, { "ERROR_INVALID_NAME", 123 },
+        { "not-installed", -1 }, { "no-error-code", -2 }, { "ERROR_PATH_NOT_FOUND", 3 }, { "ERROR_INVALID_NAME", 123 },
         { "error_resource_data_not_found", 1812 }, { "ERROR_SUCCESS", 0 }, { "4294967295", 4294967295 },
     };
     char text[200];
@@ -144,6 +144,32 @@ static void test_outcomes(void **state)
         assert_int_equal(sc.before.set, 1);
         assert_int_equal(sc.before.code, cases[i].code);
     }
+}
+
+/* Era profiles (emu/era.h): a per-profile line replaces the plain one for
+** that profile only; Windows 2000's "no error code" has its own word. */
+static void test_per_profile_expectations(void **state)
+{
+    parse_ok(V5 "; @expect-before: 2\n; @expect-before-2000: no-error-code\n"
+             "; @EXPECT-AFTER-NT4: ERROR_PATH_NOT_FOUND\n");
+    assert_int_equal(scenario_expect_before(&sc, ERA_XP)->code, 2);
+    assert_int_equal(scenario_expect_before(&sc, ERA_NT4)->code, 2);
+    assert_int_equal(scenario_expect_before(&sc, ERA_2000)->code, KMH_NO_ERROR_CODE);
+    assert_int_equal(scenario_expect_after(&sc, ERA_NT4)->set, 1);
+    assert_int_equal(scenario_expect_after(&sc, ERA_NT4)->code, 3);
+    assert_int_equal(scenario_expect_after(&sc, ERA_XP)->set, 0);
+    parse_error(V5 "; @expect-before-xp: 2\n; @expect-before-xp: 3\n", 3,
+                "duplicate @expect-before-xp");
+    parse_error(V5 "; @expect-before-me: 2\n", 2, "unknown directive @expect-before-me");
+}
+
+static void test_skip(void **state)
+{
+    parse_ok(V5 "; @skip: Wine cannot do this\n");
+    assert_string_equal(sc.skip_reason, "Wine cannot do this");
+    parse_ok(V5);
+    assert_null(sc.skip_reason);
+    parse_error(V5 "; @skip: a\n; @skip: b\n", 3, "duplicate @skip");
 }
 
 static void test_bad_outcomes(void **state)
@@ -360,6 +386,8 @@ int main(void)
         T(test_directives_may_appear_anywhere),
         T(test_outcomes),
         T(test_bad_outcomes),
+        T(test_per_profile_expectations),
+        T(test_skip),
         T(test_file_none),
         T(test_file_none_cannot_be_combined),
         T(test_bad_file_directives),

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "winerror_text.h"
 #include "imagepath.h"
+#include "era.h"
 
 static void test_texts_are_windows_wording(void **state)
 {
@@ -45,8 +46,17 @@ static void test_unknown_code_has_fallback(void **state)
     assert_non_null(t);
     assert_true(strlen(t) > 0);
     assert_string_not_equal(t, winerr_text(0));
-    assert_string_equal(winerr_text(-2), t);
+    assert_string_equal(winerr_text(-3), t);
     assert_null(winerr_name(987654));
+}
+
+/* Windows 2000's version API fails with the last error at 0 (emu/era.h):
+** Update.exe would show error 0's text, under a name of its own so that
+** outcome 0 keeps meaning "a version was read". */
+static void test_no_error_code(void **state)
+{
+    assert_string_equal(winerr_text(KMH_NO_ERROR_CODE), winerr_text(0));
+    assert_string_equal(winerr_name(KMH_NO_ERROR_CODE), "KMH_NO_ERROR_CODE");
 }
 
 static void test_names(void **state)
@@ -102,6 +112,7 @@ int main(void)
         cmocka_unit_test(test_texts_are_windows_wording),
         cmocka_unit_test(test_not_installed_text),
         cmocka_unit_test(test_unknown_code_has_fallback),
+        cmocka_unit_test(test_no_error_code),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_from_name_case_insensitive),
         cmocka_unit_test(test_from_name_unknown_leaves_code),

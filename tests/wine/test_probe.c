@@ -273,9 +273,12 @@ static void test_missing_file_and_folder(void **state)
 static void test_empty_string_and_folder(void **state)
 {
     place_default_kmserver();
+    /* Wine answers 161 for "" (Windows 98's code); the xp profile reports
+    ** XP's 1812 (Wine's dlls/version/tests/info.c, emu/era.c xp.empty). */
     set_image_path(REG_SZ, L"");
     struct probe_result r = probe();
-    assert_int_equal(r.code, ERROR_BAD_PATHNAME);
+    assert_int_equal(r.wine_code, ERROR_BAD_PATHNAME);
+    assert_int_equal(r.code, ERROR_RESOURCE_DATA_NOT_FOUND);
     assert_int_equal(r.raw_len, 2);
     probe_result_free(&r);
 
@@ -283,13 +286,50 @@ static void test_empty_string_and_folder(void **state)
     r = probe();
     assert_int_equal(r.value_present, 1);
     assert_int_equal(r.raw_len, 0);
-    assert_int_equal(r.code, ERROR_BAD_PATHNAME);
+    assert_int_equal(r.code, ERROR_RESOURCE_DATA_NOT_FOUND);
     probe_result_free(&r);
 
     set_image_path(REG_SZ, L"C:\\Exchsrvr\\Bin");
     r = probe();
     assert_int_equal(r.code, ERROR_ACCESS_DENIED);
     probe_result_free(&r);
+}
+
+/* The era profiles on the real API: the KB's case and a quoted path, as
+** each Windows reports them (emu/era.c; info.c and the KB). */
+static void test_era_profiles(void **state)
+{
+    place_default_kmserver();
+    set_image_path(REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver.exe pw");
+    struct probe_result r;
+    probe_run_as(ERA_NT4, &r);
+    assert_int_equal(r.wine_code, ERROR_FILE_NOT_FOUND);
+    assert_int_equal(r.code, ERROR_FILE_NOT_FOUND);  /* the KB's text */
+    assert_int_equal(r.assumed, 0);
+    assert_string_equal(r.rule->id, "nt4.not-found");
+    probe_result_free(&r);
+    probe_run_as(ERA_2000, &r);
+    assert_int_equal(r.code, KMH_NO_ERROR_CODE);
+    probe_result_free(&r);
+
+    set_image_path(REG_SZ, L"\"C:\\Exchsrvr\\Bin\\Kmserver.exe\"");
+    probe_run_as(ERA_NT4, &r);
+    assert_int_equal(r.wine_code, ERROR_INVALID_NAME);
+    assert_int_equal(r.code, ERROR_FILE_NOT_FOUND);
+    assert_int_equal(r.assumed, 1);
+    probe_result_free(&r);
+    probe_run_as(ERA_XP, &r);
+    assert_int_equal(r.code, ERROR_INVALID_NAME);
+    assert_int_equal(r.assumed, 1);
+    probe_result_free(&r);
+
+    set_image_path(REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver.exe");
+    for (int e = 0; e < ERA_COUNT; e++) {
+        probe_run_as((enum era)e, &r);
+        assert_int_equal(r.code, 0);
+        assert_int_equal(r.version[2], 2653);
+        probe_result_free(&r);
+    }
 }
 
 static void test_message_truncates_safely(void **state)
@@ -323,6 +363,7 @@ int wmain(int argc, WCHAR **argv)
         T(test_noversion_image),
         T(test_missing_file_and_folder),
         T(test_empty_string_and_folder),
+        T(test_era_profiles),
         T(test_message_truncates_safely),
     };
 #undef T
