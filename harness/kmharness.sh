@@ -72,8 +72,16 @@ fi
 
 # Start the server and the system processes with their output in the log;
 # they must not inherit the lock (fd 9), or they would hold it after we exit.
+# Nothing in the prefix's registry may start a program by itself when Wine
+# boots (a service with Start=2 would run its ImagePath): the auto-start
+# settings are held back by a process that does not boot Wine, and put back
+# by the one that boots it, once the service manager has read them
+# (harness/cmd_boot.c). Plain `wineboot` is not run: it runs the Run keys.
+harness=$here/kmharness.exe.so
 wineserver -p3 </dev/null >>"$log" 2>&1 9>&- || true
-wine wineboot </dev/null >>"$log" 2>&1 9>&- || die "Wine would not start; see $log"
+WINEDLLOVERRIDES="$WINEDLLOVERRIDES;wineboot.exe=d" wine "$harness" boot hold \
+    </dev/null >>"$log" 2>&1 9>&- || die "cannot hold back auto-start services; see $log"
+wine "$harness" boot release </dev/null >>"$log" 2>&1 9>&- || die "Wine would not start; see $log"
 
 export KMHARNESS_HOME="$here"
 exec wine "$exe" "$@"

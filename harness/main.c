@@ -95,6 +95,8 @@ int wmain(int argc, WCHAR **wargv)
         printf("kmharness %s\n", KMH_VERSION);
         return 0;
     }
+    if (!strcmp(argv[1], "boot"))  /* the launcher's own, not in the help */
+        return cmd_boot(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

@@ -374,37 +374,32 @@ static long open_key(struct current_key *c, const WCHAR *key, int create,
     return rc ? rc : current_set(c, key, k);
 }
 
-static long set_value(const struct reg_op *op, const WCHAR *key, struct undo_journal *j,
-                      struct current_key *c)
-{
-    long rc = open_key(c, key, 1, j);
-    if (rc)
-        return rc;
-    WCHAR *name = wide(op->name);
-    if (!name)
-        return ERROR_OUTOFMEMORY;
-    if (!within_created(j, key))
-        rc = journal_value(c->k, key, name, j);
-    if (!rc)
-        rc = reg_set_exact(c->k, name, op->type, op->data, (DWORD)op->len);
-    free(name);
-    return rc;
-}
-
-static long delete_value(const struct reg_op *op, const WCHAR *key, struct undo_journal *j,
+/* Set value NAME of KEY to TYPE, DATA, LEN, or delete it when DEL is set,
+** journaled first. Setting creates KEY when it is missing; deleting from a
+** missing key is a no-op, as in regedit. */
+static long change_value(const WCHAR *key, const WCHAR *name, int del, DWORD type,
+                         const BYTE *data, DWORD len, struct undo_journal *j,
                          struct current_key *c)
 {
-    if (open_key(c, key, 0, j))
-        return ERROR_SUCCESS; /* regedit: deleting from a missing key is a no-op */
+    long rc = open_key(c, key, !del, j);
+    if (rc)
+        return del ? ERROR_SUCCESS : rc;
+    if (!within_created(j, key) && (rc = journal_value(c->k, key, name, j)))
+        return rc;
+    if (!del)
+        return reg_set_exact(c->k, name, type, data, len);
+    rc = RegDeleteValueW(c->k, name);
+    return rc == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : rc;
+}
+
+static long apply_value(const struct reg_op *op, const WCHAR *key, struct undo_journal *j,
+                        struct current_key *c)
+{
     WCHAR *name = wide(op->name);
     if (!name)
         return ERROR_OUTOFMEMORY;
-    long rc = within_created(j, key) ? ERROR_SUCCESS : journal_value(c->k, key, name, j);
-    if (!rc) {
-        rc = RegDeleteValueW(c->k, name);
-        if (rc == ERROR_FILE_NOT_FOUND)
-            rc = ERROR_SUCCESS;
-    }
+    long rc = change_value(key, name, op->kind == REG_OP_DELETE_VALUE, op->type, op->data,
+                           (DWORD)op->len, j, c);
     free(name);
     return rc;
 }
@@ -431,8 +426,8 @@ static long apply_one(const struct reg_op *op, struct undo_journal *j, struct cu
     switch (op->kind) {
     case REG_OP_CREATE_KEY:   rc = open_key(c, key, 1, j); break;
     case REG_OP_DELETE_KEY:   rc = delete_key(key, j, c); break;
-    case REG_OP_SET_VALUE:    rc = set_value(op, key, j, c); break;
-    case REG_OP_DELETE_VALUE: rc = delete_value(op, key, j, c); break;
+    case REG_OP_SET_VALUE:
+    case REG_OP_DELETE_VALUE: rc = apply_value(op, key, j, c); break;
     default:                  rc = ERROR_INVALID_PARAMETER; break;
     }
     free(key);
@@ -447,6 +442,16 @@ long regapply_run(const struct reg_op *ops, size_t nops, struct undo_journal *j,
     for (size_t i = 0; i < nops && !rc; i++)
         if ((rc = apply_one(&ops[i], j, &c)))
             *failed_line = ops[i].line;
+    current_close(&c);
+    return rc;
+}
+
+long regapply_change_value(const uint16_t *key, const uint16_t *name, int del, uint32_t type,
+                           const void *data, size_t len, struct undo_journal *j)
+{
+    struct current_key c = { NULL, NULL };
+    long rc = change_value((const WCHAR *)key, (const WCHAR *)name, del, type, data,
+                           (DWORD)len, j, &c);
     current_close(&c);
     return rc;
 }

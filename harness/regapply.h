@@ -49,6 +49,14 @@ struct undo_journal {
 long regapply_run(const struct reg_op *ops, size_t nops, struct undo_journal *j,
                   int *failed_line);
 
+/* One value change that is not a scenario's, journaled like one: value
+** NAME of KEY (UTF-16, NUL-terminated, KEY below HKLM) set to TYPE and the
+** LEN bytes of DATA, or deleted when DEL is set (a missing key is then left
+** alone). Used to hold auto-start settings back while Wine boots
+** (harness/cmd_boot.c). Returns a Win32 error code. */
+long regapply_change_value(const uint16_t *key, const uint16_t *name, int del, uint32_t type,
+                           const void *data, size_t len, struct undo_journal *j);
+
 /* Undo everything journaled, newest first, and empty the journal (entries
 ** a killed process left are undone too: they are older). J may be used
 ** again afterwards. */
