@@ -26,7 +26,6 @@
 
 #define KEY_PATH_UTF8 "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
 #define VALUE_UTF8 "ImagePath"
-#define KEEP_STEM "MSExchangeKMS-ImagePath"
 static const WCHAR key_path[] = L"SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS";
 static const WCHAR value_name[] = L"ImagePath";
 
@@ -177,7 +176,7 @@ static void write_fixed(HKEY key, DWORD type, const BYTE *old, DWORD old_len,
         .new_type = type, .new_data = (uint8_t *)new_data, .new_len = new_len,
     };
     char err[200];
-    if (keep_save(keep_dir, KEEP_STEM, &rec, res->keep_file, sizeof res->keep_file,
+    if (keep_save(keep_dir, FIX_KEEP_STEM, &rec, res->keep_file, sizeof res->keep_file,
                   err, sizeof err) != 0) {
         snprintf(res->message, sizeof res->message,
                  "cannot keep the original value, so nothing was written: %s", err);
@@ -338,7 +337,7 @@ int fix_rollback(const char *keep_dir, char *message, size_t len)
 {
     struct keep_record rec;
     char path[1024], err[200];
-    int rc = keep_load_newest(keep_dir, KEEP_STEM, &rec, path, sizeof path, err, sizeof err);
+    int rc = keep_load_newest(keep_dir, FIX_KEEP_STEM, &rec, path, sizeof path, err, sizeof err);
     if (rc != 0) {
         snprintf(message, len, "%s", rc > 0 ? "no kept original ImagePath to roll back" : err);
         return rc;

@@ -83,6 +83,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The name stem of the fix's keep files (emu/keep.h). */
+#define FIX_KEEP_STEM "MSExchangeKMS-ImagePath"
+
 enum fix_status {
     FIX_CHANGED,        /* ImagePath rewritten (and verified) */
     FIX_WOULD_CHANGE,   /* dry run: it would have been rewritten */

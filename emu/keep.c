@@ -605,3 +605,121 @@ void keep_default_dir(char *dir, size_t n)
     const char *prefix = getenv("WINEPREFIX");
     snprintf(dir, n, "%s/kmharness-keep", prefix ? prefix : ".");
 }
+
+/* ---- The run folders, the sweep, listing and discarding by name -------- */
+
+int keep_make_run_dir(char *dir, size_t n, char *err, size_t err_size)
+{
+    char root[4096], name[32];
+    keep_default_dir(root, sizeof root);
+    int rfd = open_private_dir(root, 1, err, err_size);
+    if (rfd < 0)
+        return -1;
+    snprintf(name, sizeof name, "run-%ld", (long)getpid());
+    int made = mkdirat(rfd, name, 0700) == 0 || errno == EEXIST;
+    close(rfd);
+    snprintf(dir, n, "%s/%s", root, name);
+    if (!made) {
+        set_err(err, err_size, "cannot create keep directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int fd = open_private_dir(dir, 0, err, err_size);
+    if (fd == -2)
+        set_err(err, err_size, "keep directory %s vanished", dir);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+void keep_sweep(const char *stem)
+{
+    char root[4096], err[256];
+    if (!getenv("WINEPREFIX"))
+        return;  /* no prefix, no keep folder of ours */
+    keep_default_dir(root, sizeof root);
+    int dfd = open_private_dir(root, 0, err, sizeof err);
+    if (dfd < 0)
+        return;
+    remove_stale_temps(dfd, stem);
+    close(dfd);
+    keep_remove_dead_runs(root);
+}
+
+/* Newest first. */
+static int by_age(const void *a, const void *b)
+{
+    const struct keep_name *x = a, *y = b;
+    return is_newer(x, y) ? -1 : is_newer(y, x) ? 1 : 0;
+}
+
+int keep_list(const char *dir, const char *stem, char (**names)[256], size_t *count,
+              char *err, size_t err_size)
+{
+    *names = NULL;
+    *count = 0;
+    int dfd = open_private_dir(dir, 0, err, err_size);
+    if (dfd == -2)
+        return 0;
+    if (dfd < 0)
+        return -1;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        set_err(err, err_size, "cannot list keep directory %s", dir);
+        return -1;
+    }
+    struct keep_name *found = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct keep_name k;
+        struct stat st;
+        if (!parse_name(e->d_name, stem, &k) ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        k.mtime = st.st_mtim;
+        struct keep_name *grown = realloc(found, (n + 1) * sizeof *found);
+        if (!grown)
+            break;
+        found = grown;
+        found[n++] = k;
+    }
+    closedir(d);
+    qsort(found, n, sizeof *found, by_age);
+    *names = n ? malloc(n * sizeof **names) : NULL;
+    for (size_t i = 0; *names && i < n; i++)
+        memcpy((*names)[i], found[i].name, sizeof (*names)[i]);
+    *count = *names ? n : 0;
+    free(found);
+    return 0;
+}
+
+int keep_load_named(const char *dir, const char *stem, const char *name,
+                    struct keep_record *rec, char *path, size_t path_size, char *err,
+                    size_t err_size)
+{
+    memset(rec, 0, sizeof *rec);
+    struct keep_name k;
+    if (!parse_name(name, stem, &k)) {
+        set_err(err, err_size, "no kept original is called that (see fix --list-kept)");
+        return -1;
+    }
+    int dfd = open_private_dir(dir, 0, err, err_size);
+    if (dfd == -2)
+        set_err(err, err_size, "no kept originals in %s", dir);
+    if (dfd < 0)
+        return -1;
+    size_t len = 0;
+    char *text = read_private_file(dfd, name, &len);
+    int ok = text && parse_record(text, len, rec);
+    wipe_free(text, len);
+    close(dfd);
+    if (!ok) {
+        keep_record_free(rec);
+        set_err(err, err_size, "kept original %s is missing, not private, or damaged", name);
+        return -1;
+    }
+    snprintf(path, path_size, "%s/%s", dir, name);
+    return 0;
+}

@@ -79,6 +79,34 @@ int keep_discard(const char *path, char *err, size_t err_size);
 ** would be copies of planted passwords that nothing ever removes. */
 void keep_remove_dead_runs(const char *dir);
 
+/* Make this process's private folder for a `run`'s kept originals,
+** "run-PID" in keep_default_dir(), whose path goes into DIR (N bytes).  The
+** keep folder gets the checks of every keep file access: it and the run
+** folder must be real folders (no symlink), ours, mode 0700 (a folder open
+** to group or others is refused, never silently chmod'ed).  Returns 0, or
+** -1 with ERR set. */
+int keep_make_run_dir(char *dir, size_t n, char *err, size_t err_size);
+
+/* At the start of any command: remove what dead processes left in the
+** prefix's keep folder (the run-PID folders of killed runs, the temporary
+** files ".STEM-PID.tmp" of killed saves): copies of passwords nothing will
+** use.  Kept originals of `fix` stay (they are --rollback's).  Does
+** nothing without WINEPREFIX or when the folder is missing or not private. */
+void keep_sweep(const char *stem);
+
+/* The names (IDs) of the keep files for STEM in DIR, newest first, in
+** *NAMES (malloc'ed; *COUNT of them).  Returns 0 (none: a missing DIR),
+** or -1 with ERR set. */
+int keep_list(const char *dir, const char *stem, char (**names)[256], size_t *count,
+              char *err, size_t err_size);
+
+/* Load the keep file NAME (an ID from keep_list: a bare keep file name for
+** STEM, nothing else) from DIR into *REC and its path into PATH.  Returns
+** 0, or -1 with ERR set. */
+int keep_load_named(const char *dir, const char *stem, const char *name,
+                    struct keep_record *rec, char *path, size_t path_size, char *err,
+                    size_t err_size);
+
 /* Test-only (the crash test of fix.h): when the environment variable
 ** KMH_TEST_CRASH_AT equals STEP, the process dies here at once, as if
 ** killed (SIGKILL: no cleanup, no buffers flushed, no exit handlers).

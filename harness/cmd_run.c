@@ -20,6 +20,7 @@
 #include <windows.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +37,15 @@
 #include "era.h"
 
 static const char usage[] =
-    "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] "
+    "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] "
     "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]\n"
     "  --windows            the era profile of the emulated version API (default xp)\n"
     "  PATHs run first, then N generated scenarios gen-S-000001... (seed S, default 1);\n"
     "  no PATH and no --generate: the bundled scenarios.\n"
     "  --save-failures DIR  write each generated scenario that did not pass as DIR/NAME.reg\n"
-    "  --emit DIR           write the N generated scenarios to DIR, run nothing";
+    "  --emit DIR           write the N generated scenarios to DIR, run nothing\n"
+    "  --reset-prefix       delete an MSExchangeKMS key kmharness did not create\n"
+    "                       (refused otherwise: the prefix holds someone's own state)";
 
 /* What the command line asked for. */
 struct run_options {
@@ -51,6 +54,7 @@ struct run_options {
     unsigned long long generate, seed;
     const char *save_dir, *emit_dir;
     enum era era;           /* --windows (emu/era.h) */
+    int reset_prefix;   /* --reset-prefix: delete a service key not ours */
 };
 
 static const char *wine_version(void)
@@ -72,19 +76,6 @@ static char *command_line(int argc, char **argv)
     for (int i = 0; i < argc; i++)
         strcat(strcat(s, " "), argv[i]);
     return s;
-}
-
-/* The fix keeps each original ImagePath (a password!) in a folder only we
-** can read; the run's scenarios roll back and so remove their files, and
-** the folder goes at the end. */
-static int make_keep_dir(char *dir, size_t n)
-{
-    keep_default_dir(dir, n);
-    mkdir(dir, 0700);
-    snprintf(dir + strlen(dir), n - strlen(dir), "/run-%d", (int)getpid());
-    if (mkdir(dir, 0700) && errno != EEXIST)
-        return -1;
-    return chmod(dir, 0700);
 }
 
 /* Progress on stderr: a line redrawn in place on a terminal; elsewhere (CI
@@ -156,6 +147,10 @@ static int parse_args(int argc, char **argv, struct run_options *o)
                 return usage_error("run", usage, "missing option value");
             continue;
         }
+        if (!strcmp(argv[i], "--reset-prefix")) {
+            o->reset_prefix = 1;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1] == '-')
             return usage_error("run", usage, "unknown option");
         if (scenario_list_add(o->paths, argv[i], err, sizeof err))
@@ -193,7 +188,11 @@ static int write_scenario(const char *dir, const char *name, const uint8_t *text
         return -1;
     }
     snprintf(path, sizeof path, "%s/%s.reg", dir, name);
-    FILE *f = fopen(path, "wb");
+    /* Never through a symlink planted at the name: it could point anywhere. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
     int ok = f && fwrite(text, 1, len, f) == len;
     if (f && fclose(f))
         ok = 0;
@@ -260,8 +259,18 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "kmharness run: %s: %s\n", db_path, err);
         return 2;
     }
-    if (make_keep_dir(keep_dir, sizeof keep_dir)) {
-        fprintf(stderr, "kmharness run: cannot create private folder %s\n", keep_dir);
+    /* The fix keeps each original ImagePath (a password!) in a folder only
+    ** we can read; the run's scenarios roll back and so remove their files,
+    ** and the folder goes at the end. */
+    if (keep_make_run_dir(keep_dir, sizeof keep_dir, err, sizeof err)) {
+        fprintf(stderr, "kmharness run: %s\n", err);
+        store_close(db);
+        return 2;
+    }
+    if (runner_baseline(opt.reset_prefix, err, sizeof err)) {
+        fprintf(stderr, "kmharness run: %s\n", err);
+        rmdir(keep_dir);
+        store_close(db);
         return 2;
     }
     gethostname(host, sizeof host - 1);
@@ -274,7 +283,6 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
 
-    runner_baseline();
     int total = (int)(paths.n + opt.generate);
     for (size_t i = 0; i < paths.n; i++) {
         progress((int)i, total, paths.v[i].path);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "builtin.h"
+#include "fix.h"
+#include "keep.h"
 
 static const struct {
     const char *name;
@@ -97,6 +99,9 @@ int wmain(int argc, WCHAR **wargv)
     }
     if (!strcmp(argv[1], "boot"))  /* the launcher's own, not in the help */
         return cmd_boot(argc - 1, argv + 1);
+    /* Whatever the command: copies of passwords that killed processes left
+    ** in the keep folder go now, not at the next run. */
+    keep_sweep(FIX_KEEP_STEM);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

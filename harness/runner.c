@@ -71,16 +71,51 @@ static void undo_scenario(struct undo_journal *j)
     kmserver_clear();
 }
 
-void runner_baseline(void)
+/* Where a user's own copy of Kmserver.exe would be; a scenario's files are
+** all on the placed list, so after kmserver_clear() one still there is not
+** the harness's. */
+static const struct {
+    const WCHAR *path;
+    const char *shown;
+} foreign_files[] = {
+    { L"C:\\Exchsrvr\\Bin\\Kmserver.exe", "C:\\Exchsrvr\\Bin\\Kmserver.exe" },
+    { L"C:\\Program Files\\Exchsrvr\\Bin\\Kmserver.exe",
+      "C:\\Program Files\\Exchsrvr\\Bin\\Kmserver.exe" },
+};
+
+int runner_baseline(int reset, char *err, size_t n)
 {
-    /* Both journals are durable: this also undoes what a run killed in
-    ** the middle of a scenario left behind, and the originals its fix kept
-    ** (in cmd_run.c's private folders) go with it. */
-    struct undo_journal none = { 0 };
-    undo_scenario(&none);  /* an empty journal: undoes what was left */
+    /* Both journals are durable: this undoes what a run killed in the
+    ** middle of a scenario left behind (and only that), and the originals
+    ** its fix kept (in cmd_run.c's private folders) go with it. */
+    regapply_recover();
+    kmserver_clear();
     char keep_root[4096];
     keep_default_dir(keep_root, sizeof keep_root);
     keep_remove_dead_runs(keep_root);
+
+    /* What is left was put there by someone else: a user who imported a
+    ** server's key or copied Kmserver.exe into this prefix.  A run would
+    ** delete the key and test against the files: refuse instead. */
+    for (size_t i = 0; i < ARRAY_SIZE(foreign_files); i++)
+        if (GetFileAttributesW(foreign_files[i].path) != INVALID_FILE_ATTRIBUTES) {
+            snprintf(err, n, "this prefix holds %s, which kmharness did not put there; "
+                     "run in another prefix (--prefix DIR), or remove that file",
+                     foreign_files[i].shown);
+            return -1;
+        }
+    HKEY k;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, SERVICE_KEY, 0, KEY_READ, &k) == ERROR_SUCCESS) {
+        RegCloseKey(k);
+        if (!reset) {
+            snprintf(err, n, "this prefix holds an MSExchangeKMS service key that kmharness did "
+                     "not create (imported by hand?); run in another prefix (--prefix DIR), or "
+                     "pass --reset-prefix to let the run delete that key");
+            return -1;
+        }
+        RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
+    }
+    return 0;
 }
 
 /* ---- reading the service key ---------------------------------------- */

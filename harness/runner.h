@@ -26,9 +26,12 @@ struct runner {
 };
 
 /* Put the prefix into the baseline state: no MSExchangeKMS key, no emulated
-** files. Called once before the first scenario (a crashed earlier run may
-** have left something behind). */
-void runner_baseline(void);
+** files. Called once before the first scenario: undoes what a killed
+** earlier run left behind, and nothing else.  A service key or a
+** Kmserver.exe at its usual places that someone else put into the prefix (a user's imported state)
+** is refused: returns -1 with ERR (N bytes) saying so, unless RESET, which
+** lets the run delete the key (never files it did not create). */
+int runner_baseline(int reset, char *err, size_t n);
 
 /* VERDICT_SKIPPED: the scenario's @skip says Wine cannot reproduce it. */
 enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR, VERDICT_SKIPPED };

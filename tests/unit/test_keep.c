@@ -300,6 +300,121 @@ static void test_rejects_bad_names_and_fields(void **state)
     assert_int_equal(access(f->dir, F_OK), -1);  /* nothing was created */
 }
 
+/* ---- the run folder, the sweep, listing ------------------------------- */
+
+/* Point keep_default_dir() (WINEPREFIX/kmharness-keep) into the fixture. */
+static void use_prefix(const struct fixture *f, char *root, size_t n)
+{
+    setenv("WINEPREFIX", f->base, 1);
+    snprintf(root, n, "%s/kmharness-keep", f->base);
+}
+
+static void test_run_dir_is_private_and_refuses_links_and_open_folders(void **state)
+{
+    struct fixture *f = *state;
+    char root[160], dir[256], err[512], target[160];
+    use_prefix(f, root, sizeof root);
+    assert_int_equal(keep_make_run_dir(dir, sizeof dir, err, sizeof err), 0);
+    struct stat st;
+    assert_int_equal(lstat(dir, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_int_equal(rmdir(dir), 0);
+
+    /* A world-writable keep folder is refused, not chmod'ed. */
+    assert_int_equal(chmod(root, 0777), 0);
+    assert_int_equal(keep_make_run_dir(dir, sizeof dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not private"));
+    assert_int_equal(lstat(root, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0777);
+    assert_int_equal(rmdir(root), 0);
+
+    /* A keep folder that is a symlink (to a folder someone else reads). */
+    snprintf(target, sizeof target, "%s/elsewhere", f->base);
+    assert_int_equal(mkdir(target, 0700), 0);
+    assert_int_equal(symlink(target, root), 0);
+    assert_int_equal(keep_make_run_dir(dir, sizeof dir, err, sizeof err), -1);
+    DIR *d = opendir(target);
+    assert_non_null(d);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(entries, 0);  /* nothing made through the link */
+    unsetenv("WINEPREFIX");
+}
+
+static void test_sweep_removes_what_dead_processes_left(void **state)
+{
+    struct fixture *f = *state;
+    char root[160], path[320];
+    use_prefix(f, root, sizeof root);
+    assert_int_equal(mkdir(root, 0700), 0);
+    /* pid 999999999 does not run: its run folder and its temp file go. */
+    snprintf(path, sizeof path, "%s/run-999999999", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/run-999999999/%s-x.keep", root, STEM);
+    int fd = open(path, O_WRONLY | O_CREAT, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(path, sizeof path, "%s/.%s-999999999.tmp", root, STEM);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    /* Ours (this process runs) and a kept original stay. */
+    snprintf(path, sizeof path, "%s/run-%ld", root, (long)getpid());
+    assert_int_equal(mkdir(path, 0700), 0);
+    uint8_t old_data[64], new_data[64];
+    struct keep_record rec = sample(old_data, new_data, 'C');
+    char kept[512], err[512];
+    assert_int_equal(keep_save(root, STEM, &rec, kept, sizeof kept, err, sizeof err), 0);
+
+    keep_sweep(STEM);
+    struct stat st;
+    snprintf(path, sizeof path, "%s/run-999999999", root);
+    assert_int_not_equal(lstat(path, &st), 0);
+    snprintf(path, sizeof path, "%s/.%s-999999999.tmp", root, STEM);
+    assert_int_not_equal(lstat(path, &st), 0);
+    snprintf(path, sizeof path, "%s/run-%ld", root, (long)getpid());
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(lstat(kept, &st), 0);
+    unsetenv("WINEPREFIX");
+}
+
+static void test_list_newest_first_and_load_by_name_only(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t old_data[64], new_data[64];
+    char path[512], err[512];
+    for (uint8_t mark = 'A'; mark <= 'C'; mark++) {
+        struct keep_record rec = sample(old_data, new_data, mark);
+        assert_int_equal(keep_save(f->dir, STEM, &rec, path, sizeof path, err, sizeof err), 0);
+    }
+    char (*names)[256];
+    size_t n;
+    assert_int_equal(keep_list(f->dir, STEM, &names, &n, err, sizeof err), 0);
+    assert_int_equal(n, 3);
+    struct keep_record got;
+    assert_int_equal(keep_load_named(f->dir, STEM, names[0], &got, path, sizeof path, err,
+                                     sizeof err), 0);
+    assert_int_equal(got.old_data[0], 'C');  /* newest first */
+    keep_record_free(&got);
+    assert_int_equal(keep_load_named(f->dir, STEM, names[2], &got, path, sizeof path, err,
+                                     sizeof err), 0);
+    assert_int_equal(got.old_data[0], 'A');
+    keep_record_free(&got);
+    free(names);
+    static const char *const bad[] = {
+        "../x.keep", "MSExchangeKMS-ImagePath-../../etc/passwd", "", "x.keep",
+        "MSExchangeKMS-ImagePath-20261204T000000Z-1/../../y.keep",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(keep_load_named(f->dir, STEM, bad[i], &got, path, sizeof path, err,
+                                         sizeof err), -1);
+    assert_int_equal(keep_list("/nonexistent/kmh", STEM, &names, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +427,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nothing_to_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_file_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects_bad_names_and_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_dir_is_private_and_refuses_links_and_open_folders,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_removes_what_dead_processes_left, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_list_newest_first_and_load_by_name_only, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
