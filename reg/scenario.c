@@ -18,6 +18,10 @@
 #include "era.h"
 
 #define MAX_FILE_SIZE (16u << 20)
+/* Registry operations (keys and values) in one scenario. Each costs up to
+** about half a millisecond to apply and as much to undo (tests/bench-big.sh,
+** README): the cap keeps any scenario well under a minute. */
+#define MAX_OPS 65536
 
 /* Without any @file line, the harness places Exchange 5.5's own KM server. */
 static const char default_winpath[] = "C:\\Exchsrvr\\Bin\\Kmserver.exe";
@@ -355,6 +359,58 @@ static int parse_directives(struct scenario *s, const char *text, size_t len,
     return f.winpath ? add_file(&c, &f) : no_memory(&c);
 }
 
+/* ---- the registry's reach ------------------------------------------- */
+
+/* Is KEY (below HKLM) ROOT, or below it when BELOW is set? ASCII letters
+** compare case-blind, as the registry compares them. */
+static int key_in(const char *key, const char *root, int below)
+{
+    size_t n = strlen(root);
+    if (strncasecmp(key, root, n))
+        return 0;
+    return below ? key[n] == '\\' : key[n] == 0 || key[n] == '\\';
+}
+
+/* The keys a scenario may delete: a service key or keys below one, also in
+** the 32-bit view's copy. Deleting one copies it into the undo journal
+** first and restores it afterwards, at a cost that grows with all that lies
+** below: a service key is small, SOFTWARE or SYSTEM is a whole hive. */
+static int deletable(const char *key)
+{
+    return key_in(key, "SYSTEM\\CurrentControlSet\\Services", 1) ||
+           key_in(key, "SOFTWARE\\Wow6432Node\\SYSTEM\\CurrentControlSet\\Services", 1);
+}
+
+/* The harness keeps its undo journal and its list of placed files below
+** HKLM\Software\kmharness-...: a scenario writing there could forge what
+** the clean-up undoes or deletes. */
+static int harness_own(const char *key)
+{
+    return key_in(key, "Software", 1) && !strncasecmp(key + strlen("Software\\"), "kmharness", 9);
+}
+
+/* Refuse, at its line, an operation outside a scenario's reach (see above),
+** and any operation past the MAX_OPS-th. */
+static int check_reach(const struct reg_ops *ops, struct kmh_error *err)
+{
+    for (size_t i = 0; i < ops->n; i++) {
+        const struct reg_op *op = &ops->ops[i];
+        const char *why = NULL;
+        if (i == MAX_OPS)
+            why = "more than 65536 keys and values in one scenario";
+        else if (harness_own(op->key))
+            why = "keys below HKEY_LOCAL_MACHINE\\Software\\kmharness are the harness's own";
+        else if (op->kind == REG_OP_DELETE_KEY && !deletable(op->key))
+            why = "a scenario may delete only a service key or keys below one "
+                  "(HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\NAME)";
+        if (why) {
+            kmh_error_set(err, op->line, "%s", why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int scenario_parse(const char *name, const uint8_t *bytes, size_t len, struct scenario *s,
                    struct kmh_error *err)
 {
@@ -367,6 +423,8 @@ int scenario_parse(const char *name, const uint8_t *bytes, size_t len, struct sc
     if (text_decode_file(bytes, len, &text, &tlen, &utf16, err))
         return -1;
     int reg_rc = reg_parse(text, tlen, utf16, &ops, &reg_err);
+    if (!reg_rc && (reg_rc = check_reach(&ops, &reg_err)))
+        reg_ops_free(&ops);
     int dir_rc = parse_directives(s, text, tlen, &dir_err);
     free(text);
     s->ops = ops.ops;
