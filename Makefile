@@ -52,7 +52,7 @@ WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
 
 .SECONDARY:
-.PHONY: all check check-unit check-wine check-integration clean setup run bench
+.PHONY: all check check-unit check-wine check-integration clean setup run bench bench-big
 all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so
 
 $(BUILD)/kmharness: harness/kmharness.sh
@@ -171,6 +171,9 @@ run: setup
 # Throughput of generated scenarios (figures in README.md).
 bench: all
 	sh tests/bench-generate.sh
+# Cost of big scenarios (N values, N keys): apply and undo grow linearly.
+bench-big: all
+	sh tests/bench-big.sh
 
 clean:
 	rm -rf $(BUILD)/win $(BUILD)/native $(BUILD)/tests $(BUILD)/gen $(BUILD)/kmharness*

@@ -108,35 +108,97 @@ static WCHAR ascii_upper(WCHAR c)
     return c >= 'a' && c <= 'z' ? (WCHAR)(c - 'a' + 'A') : c;
 }
 
-/* Is KEY the key ROOT or below it? (See the file comment.) */
-static int path_within(const WCHAR *key, const WCHAR *root)
+/* The keys this journal created, as a hash set: "is KEY inside one of
+** them?" (see the file comment) then costs one look-up per level of KEY,
+** not one comparison per created key. Paths hash and compare with ASCII
+** letters folded, as the registry folds at least those. */
+
+static uint32_t hash_unit(uint32_t h, WCHAR c)
 {
-    for (; *root; root++, key++)
-        if (ascii_upper(*key) != ascii_upper(*root))
+    return (h ^ ascii_upper(c)) * 16777619u;  /* FNV-1a */
+}
+
+#define HASH_START 2166136261u
+
+/* Are the N units at PATH the NUL-terminated KEY, ASCII letters folded? */
+static int same_folded(const WCHAR *path, size_t n, const WCHAR *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!key[i] || ascii_upper(path[i]) != ascii_upper(key[i]))
             return 0;
-    return *key == 0 || *key == '\\';
+    return key[n] == 0;
+}
+
+/* Did this journal create the key named by the N units at PATH (hash H)? */
+static int created_has(const struct undo_journal *j, const WCHAR *path, size_t n, uint32_t h)
+{
+    size_t mask = j->created_cap - 1;
+    if (!j->created_cap)
+        return 0;
+    for (size_t i = h & mask; j->created[i]; i = (i + 1) & mask)
+        if (same_folded(path, n, (const WCHAR *)j->created[i]))
+            return 1;
+    return 0;
 }
 
 /* Did this journal create KEY or one of its parents? Then undoing that
 ** creation undoes any change to KEY: no entry of its own is needed. */
 static int within_created(const struct undo_journal *j, const WCHAR *key)
 {
-    for (size_t i = 0; i < j->ncreated; i++)
-        if (path_within(key, (const WCHAR *)j->created[i]))
+    uint32_t h = HASH_START;
+    for (size_t i = 0;; i++) {
+        if ((key[i] == '\\' || !key[i]) && created_has(j, key, i, h))
             return 1;
-    return 0;
+        if (!key[i])
+            return 0;
+        h = hash_unit(h, key[i]);
+    }
+}
+
+static uint32_t hash_key(const WCHAR *key)
+{
+    uint32_t h = HASH_START;
+    while (*key)
+        h = hash_unit(h, *key++);
+    return h;
+}
+
+/* Put KEY (taken over) into the set, whose CAP slots have room. */
+static void created_put(uint16_t **set, size_t cap, uint16_t *key)
+{
+    size_t i = hash_key((const WCHAR *)key) & (cap - 1);
+    while (set[i])
+        i = (i + 1) & (cap - 1);
+    set[i] = key;
+}
+
+/* Keep the set at most half full, so look-ups stay short. */
+static long created_make_room(struct undo_journal *j)
+{
+    if (2 * (j->ncreated + 1) <= j->created_cap)
+        return ERROR_SUCCESS;
+    size_t cap = j->created_cap ? 2 * j->created_cap : 16;
+    uint16_t **set = calloc(cap, sizeof *set);
+    if (!set)
+        return ERROR_OUTOFMEMORY;
+    for (size_t i = 0; i < j->created_cap; i++)
+        if (j->created[i])
+            created_put(set, cap, j->created[i]);
+    free(j->created);
+    j->created = set;
+    j->created_cap = cap;
+    return ERROR_SUCCESS;
 }
 
 static long remember_created(struct undo_journal *j, const WCHAR *key)
 {
     WCHAR *copy = wide_dup(key);
-    uint16_t **grown = copy ? realloc(j->created, (j->ncreated + 1) * sizeof *grown) : NULL;
-    if (!grown) {
+    if (!copy || created_make_room(j)) {
         free(copy);
         return ERROR_OUTOFMEMORY;
     }
-    j->created = grown;
-    j->created[j->ncreated++] = (uint16_t *)copy;
+    created_put(j->created, j->created_cap, (uint16_t *)copy);
+    j->ncreated++;
     return ERROR_SUCCESS;
 }
 
@@ -546,7 +608,7 @@ void regapply_recover(void)
 void regapply_undo(struct undo_journal *j)
 {
     regapply_recover();
-    for (size_t i = 0; i < j->ncreated; i++)
+    for (size_t i = 0; i < j->created_cap; i++)
         free(j->created[i]);
     free(j->created);
     memset(j, 0, sizeof *j);

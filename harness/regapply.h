@@ -39,8 +39,11 @@ struct undo_journal {
     size_t n;                  /* entries written through this handle */
     unsigned next;             /* number of the next entry; 0 = not known yet */
     uint16_t **created;        /* keys (UTF-16, below HKLM) this journal
-                                  created, each with a committed entry */
-    size_t ncreated;
+                                  created, each with a committed entry: a
+                                  hash set of created_cap slots (NULL =
+                                  free), so a scenario creating thousands
+                                  of keys costs linear time */
+    size_t ncreated, created_cap;
 };
 
 /* Apply ops in order, journaling each. On failure returns the Win32 error

@@ -297,7 +297,10 @@ static void check_other_values(struct outcome *o)
     for (size_t i = 0; i < b->n; i++) {
         if (!lstrcmpiW(b->v[i].name, L"ImagePath"))
             continue;
-        const struct value *v = find_value(a, b->v[i].name);
+        /* The registry lists a key's values in the same order each time:
+        ** look at the same place first, so a big key costs linear time. */
+        const struct value *v = i < a->n && !lstrcmpiW(a->v[i].name, b->v[i].name)
+                                ? &a->v[i] : find_value(a, b->v[i].name);
         if (!v || v->type != b->v[i].type || v->len != b->v[i].len ||
             memcmp(v->data, b->v[i].data, v->len))
             changed++;

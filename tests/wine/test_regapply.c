@@ -6,7 +6,9 @@
 ** regapply_run() and prove regapply_undo() puts back exactly what was
 ** there: created keys go, changed values return with their old type and
 ** bytes, deleted values and deleted subtrees come back. A key the scenario
-** created takes one journal entry, whatever is done inside it; a run
+** created takes one journal entry, whatever is done inside it (also among
+** hundreds of created keys); a single change made for the launcher is
+** journaled and undone like a scenario's; a run
 ** killed after any operation is undone by regapply_recover() alone; a
 ** journal left by a killed run is numbered past, and undone after, the
 ** new one.
@@ -16,6 +18,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include "regapply.h"
 
@@ -253,6 +256,56 @@ static void deleted_parent_of_created_key(void **state)
     assert_false(exists(BASE L"\\new"));
 }
 
+/* Hundreds of created keys (the set of them grows and is rehashed several
+** times): a change inside any of them, in any ASCII case, still needs no
+** entry of its own; one next to them does. */
+static void many_created_keys_stay_one_entry_each(void **state)
+{
+    enum { KEYS = 300 };
+    static char paths[2 * KEYS][64];
+    static struct reg_op ops[2 * KEYS + 1];
+    DWORD one = 1;
+    set_dword(BASE, L"x", 1);
+    for (int i = 0; i < KEYS; i++) {
+        snprintf(paths[i], sizeof paths[i], "SOFTWARE\\kmharness-test-regapply\\k%d", i);
+        snprintf(paths[KEYS + i], sizeof paths[i], "software\\KMHARNESS-TEST-REGAPPLY\\K%d\\in", i);
+        ops[i] = op(REG_OP_CREATE_KEY, paths[i], NULL, 0, NULL, 0);
+        ops[KEYS + i] = op(REG_OP_SET_VALUE, paths[KEYS + i], "v", 4, &one, 4);
+    }
+    ops[2 * KEYS] = op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\k1x", "v", 4, &one, 4);
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 2 * KEYS + 1, &j, &line), 0);
+    assert_int_equal(j.n, KEYS + 1);
+    assert_int_equal(read_dword(BASE L"\\k299\\in", L"v", NULL), 1);
+    regapply_undo(&j);
+    assert_false(exists(BASE L"\\k0"));
+    assert_false(exists(BASE L"\\k1x"));
+    assert_int_equal(value_count(BASE), 1);
+}
+
+/* A change that is not a scenario's (the launcher's boot hold) is journaled
+** and undone like one: a value set, a value deleted. */
+static void single_changes_are_journaled(void **state)
+{
+    set_dword(BASE, L"Start", 2);
+    set_dword(BASE, L"Service", 7);
+    DWORD three = 3;
+    struct undo_journal j = { 0 };
+    assert_int_equal(regapply_change_value(BASE, L"Start", 0, REG_DWORD, &three, sizeof three, &j), 0);
+    assert_int_equal(regapply_change_value(BASE, L"Service", 1, 0, NULL, 0, &j), 0);
+    assert_int_equal(regapply_change_value(BASE L"\\missing", L"Service", 1, 0, NULL, 0, &j), 0);
+    DWORD type;
+    assert_int_equal(read_dword(BASE, L"Start", &type), 3);
+    assert_int_equal(read_dword(BASE, L"Service", &type), 0xdeadbeef);
+    assert_false(exists(BASE L"\\missing"));
+    assert_int_equal(j.n, 2);
+    regapply_recover();  /* as the launcher's release does: from the registry alone */
+    assert_int_equal(read_dword(BASE, L"Start", &type), 2);
+    assert_int_equal(read_dword(BASE, L"Service", &type), 7);
+    regapply_undo(&j);
+}
+
 /* Non-ASCII letters in other case may or may not name the same key: such a
 ** spelling is journaled on its own, and both spellings are undone. */
 static void non_ascii_case_is_journaled(void **state)
@@ -362,6 +415,8 @@ int wmain(void)
         cmocka_unit_test_teardown(existing_key_values_still_journaled, teardown),
         cmocka_unit_test_teardown(deleted_parent_of_created_key, teardown),
         cmocka_unit_test_teardown(non_ascii_case_is_journaled, teardown),
+        cmocka_unit_test_teardown(many_created_keys_stay_one_entry_each, teardown),
+        cmocka_unit_test_teardown(single_changes_are_journaled, teardown),
         cmocka_unit_test_teardown(killed_after_any_operation_is_recovered, teardown),
         cmocka_unit_test_teardown(leftover_journal_is_numbered_past, teardown),
         cmocka_unit_test_teardown(unfinished_entry_is_skipped, teardown),
