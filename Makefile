@@ -7,6 +7,8 @@
 #  - build/native/: the pure logic (parsers, splitter, redaction, message
 #    table, storage) compiled natively with ASan+UBSan for the unit tests and
 #    the fuzzers. Pure files must never include <windows.h>.
+#  - build/kmharness-native: the commands that need no Wine (help, report,
+#    merge, a run's checks before the prefix), pure files + db/, plain cc.
 #
 # Folders, each depending only on those below it:
 #   harness/  the command line, the runner, the Win32 scenario applier
@@ -23,14 +25,17 @@ VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Pure logic: no Win32, builds natively too.
 PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harness/redact.c \
-             harness/scenario_list.c \
+             harness/scenario_list.c harness/options.c harness/help.c harness/run_options.c \
              emu/winpath.c emu/imagepath.c emu/split.c emu/winerror_text.c emu/verblob.c emu/keep.c \
              emu/era.c \
              $(wildcard emu/shape.c harness/generate.c)
 # SQLite storage and reports: plain C + libsqlite3, also builds natively.
 DB_SRCS   := db/store.c db/report.c
+# The commands that need no Wine (help, report, merge, the checks before a
+# run): build/kmharness-native, a plain Linux program.
+HOST_CMDS := harness/native_main.c harness/cmd_report.c
 # Win32 side: only ever built with winegcc.
-WIN_SRCS  := $(filter-out $(PURE_SRCS) $(DB_SRCS), $(wildcard harness/*.c emu/*.c))
+WIN_SRCS  := $(filter-out $(PURE_SRCS) $(DB_SRCS) $(HOST_CMDS), $(wildcard harness/*.c emu/*.c))
 GEN_SRCS  := $(BUILD)/gen/kmserver_template.c $(BUILD)/gen/schema_sql.c
 
 WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
@@ -46,6 +51,8 @@ WIN_OBJS  := $(patsubst %.c,$(BUILD)/win/%.o,$(PURE_SRCS) $(DB_SRCS) $(WIN_SRCS)
 # Everything but the command line, for the Wine tests to link against.
 LIB_OBJS  := $(filter-out $(BUILD)/win/harness/main.o $(BUILD)/win/harness/cmd_%.o,$(WIN_OBJS))
 NAT_OBJS  := $(patsubst %.c,$(BUILD)/native/%.o,$(PURE_SRCS) $(DB_SRCS)) $(BUILD)/native/gen/schema_sql.o
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PURE_SRCS) $(DB_SRCS) $(HOST_CMDS)) \
+             $(BUILD)/host/gen/schema_sql.o
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard tests/wine/test_*.c))
@@ -53,7 +60,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(w
 
 .SECONDARY:
 .PHONY: all check check-unit check-wine check-integration clean setup run bench bench-big
-all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so
+all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so $(BUILD)/kmharness-native
 
 $(BUILD)/kmharness: harness/kmharness.sh
 	@mkdir -p $(@D)
@@ -61,6 +68,17 @@ $(BUILD)/kmharness: harness/kmharness.sh
 
 $(BUILD)/kmharness.exe.so: $(WIN_OBJS)
 	$(WINEGCC) $(WINFLAGS) -o $(BUILD)/kmharness.exe $^ $(WINLIBS)
+
+$(BUILD)/kmharness-native: $(HOST_OBJS)
+	$(CC) -o $@ $^ $(shell pkg-config --libs sqlite3)
+
+$(BUILD)/host/%.o: %.c $(wildcard common/*.h reg/*.h harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COMMON) -c -o $@ $<
+
+$(BUILD)/host/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COMMON) -c -o $@ $<
 
 $(BUILD)/win/%.o: %.c $(wildcard common/*.h reg/*.h harness/*.h emu/*.h db/*.h) | $(GEN_SRCS)
 	@mkdir -p $(@D)
@@ -176,4 +194,4 @@ bench-big: all
 	sh tests/bench-big.sh
 
 clean:
-	rm -rf $(BUILD)/win $(BUILD)/native $(BUILD)/tests $(BUILD)/gen $(BUILD)/kmharness*
+	rm -rf $(BUILD)/win $(BUILD)/native $(BUILD)/host $(BUILD)/tests $(BUILD)/gen $(BUILD)/kmharness*

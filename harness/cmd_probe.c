@@ -3,11 +3,14 @@
 **
 ** For people debugging by hand: runs only the version probe against the
 ** prefix's registry as it is now and prints the (redacted) ImagePath and
-** the message Update.exe would show, worded as Windows words it. The exit
-** status is the outcome (0 version found, the Win32 code otherwise, 255 for
-** "not installed", 254 for Windows 2000's "failed without an error code"); the OS keeps only its low 8 bits, so the code is
-** printed too.  --windows picks the era profile (emu/era.h); the rule
-** that gave the outcome and its source (or assumption) are printed.
+** the message Update.exe would show, worded as Windows words it, and the
+** outcome line with the Win32 code.  The exit status says which kind of
+** outcome (help.c): 0 version found, 1 Update.exe would show an error, 3 not
+** installed; never the code itself, whose low 8 bits would collide with the
+** usage error's 2 (ERROR_FILE_NOT_FOUND) or alias others (1812 as 20).
+** Windows 2000's "failed without an error code" is an error shown: 1.
+** --windows picks the era profile (emu/era.h); the rule that gave the
+** outcome and its source (or assumption) are printed.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,5 +75,5 @@ int cmd_probe(int argc, char **argv)
         printf("rule: %s: %s\n", p.rule->id, p.rule->source);
     long code = p.code;
     probe_result_free(&p);
-    return code == KMH_NOT_INSTALLED ? 255 : code == KMH_NO_ERROR_CODE ? 254 : (int)code;
+    return code == 0 ? 0 : code == KMH_NOT_INSTALLED ? 3 : 1;
 }

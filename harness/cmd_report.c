@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "builtin.h"
+#include "help.h"
 #include "report.h"
 #include "store.h"
 
-static const char usage[] = "[--by-shape] [--db FILE] [--run ID]";
 
 int cmd_report(int argc, char **argv)
 {
@@ -32,15 +32,15 @@ int cmd_report(int argc, char **argv)
             (r = opt_value(argc, argv, &i, "--run", &run)) ||
             (r = opt_value(argc, argv, &i, "--prefix", &ignored))) {
             if (r < 0)
-                return usage_error("report", usage, "missing option value");
+                return usage_error("report", help_synopsis("report"), "missing option value");
             continue;
         }
-        return usage_error("report", usage, "unknown argument");
+        return usage_error("report", help_synopsis("report"), "unknown argument");
     }
     char *end = NULL;
     long long run_id = run ? strtoll(run, &end, 10) : 0;
     if (run && (*end || run_id <= 0))
-        return usage_error("report", usage, "--run takes a positive run id");
+        return usage_error("report", help_synopsis("report"), "--run takes a positive run id");
 
     FILE *f = fopen(db_path, "rb");
     if (!f) {

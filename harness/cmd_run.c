@@ -2,10 +2,9 @@
 ** cmd_run.c - `kmharness run [--db FILE] [--prefix DIR] [--generate N
 ** [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]`.
 **
-** Collects the scenario files (harness/scenario_list.c: a PATH is a file,
-** or a folder walked for NAME.reg files in any case, in byte order; a
-** folder with none, or two scenarios of one NAME, is a usage error; no PATH
-** and no --generate: the bundled scenarios/), opens the database, runs every scenario in this one
+** Takes the command line as harness/run_options.c parses it (the launcher
+** had the native program check it first, before Wine; the scenario files
+** come from harness/scenario_list.c), opens the database, runs every scenario in this one
 ** Wine process (harness/runner.c), then the N generated ones (harness/
 ** generate.c: gen-S-000001 ... in order, each the text of a .reg file run
 ** through the same path as a file), and prints the run's results table
@@ -18,7 +17,6 @@
 ** Exit status: 0 all passed, 1 a scenario failed, 2 usage or input error.
 */
 #include <windows.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,30 +30,9 @@
 #include "keep.h"
 #include "runner.h"
 #include "report.h"
-#include "scenario_list.h"
+#include "run_options.h"
 #include "store.h"
 #include "era.h"
-
-static const char usage[] =
-    "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] "
-    "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]\n"
-    "  --windows            the era profile of the emulated version API (default xp)\n"
-    "  PATHs run first, then N generated scenarios gen-S-000001... (seed S, default 1);\n"
-    "  no PATH and no --generate: the bundled scenarios.\n"
-    "  --save-failures DIR  write each generated scenario that did not pass as DIR/NAME.reg\n"
-    "  --emit DIR           write the N generated scenarios to DIR, run nothing\n"
-    "  --reset-prefix       delete an MSExchangeKMS key kmharness did not create\n"
-    "                       (refused otherwise: the prefix holds someone's own state)";
-
-/* What the command line asked for. */
-struct run_options {
-    const char *db;
-    struct scenario_list *paths;
-    unsigned long long generate, seed;
-    const char *save_dir, *emit_dir;
-    enum era era;           /* --windows (emu/era.h) */
-    int reset_prefix;   /* --reset-prefix: delete a service key not ours */
-};
 
 static const char *wine_version(void)
 {
@@ -101,81 +78,6 @@ static void progress(int done, int total, const char *path)
         last = GetTickCount();
         fprintf(stderr, "kmharness: %d of %d scenarios done\n", done, total);
     }
-}
-
-/* A count or seed: decimal digits only, at most MAX. */
-static int parse_number(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    *out = strtoull(s, &end, 10);
-    return *end || errno || *out > max ? -1 : 0;
-}
-
-/* Is NAME one of the run's generated scenarios (gen-SEED-INDEX)? */
-static int generated_name_taken(const char *name, void *arg)
-{
-    const struct run_options *o = arg;
-    unsigned long long index;
-    char expected[64];
-    int len = 0;
-
-    if (sscanf(name, "gen-%*u-%llu%n", &index, &len) != 1 || name[len] != '\0'
-        || index == 0 || index > o->generate)
-        return 0;
-    generate_name(o->seed, index, expected, sizeof expected);
-    return strcmp(name, expected) == 0;
-}
-
-static int parse_args(int argc, char **argv, struct run_options *o)
-{
-    const char *generate = NULL, *seed = NULL, *windows = NULL;
-    char err[4200];
-    for (int i = 1; i < argc; i++) {
-        const char *ignored;
-        int r;
-        if ((r = opt_value(argc, argv, &i, "--db", &o->db)) ||
-            (r = opt_value(argc, argv, &i, "--prefix", &ignored)) ||
-            (r = opt_value(argc, argv, &i, "--generate", &generate)) ||
-            (r = opt_value(argc, argv, &i, "--seed", &seed)) ||
-            (r = opt_value(argc, argv, &i, "--save-failures", &o->save_dir)) ||
-            (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir)) ||
-            (r = opt_value(argc, argv, &i, "--windows", &windows))) {
-            if (r < 0)
-                return usage_error("run", usage, "missing option value");
-            continue;
-        }
-        if (!strcmp(argv[i], "--reset-prefix")) {
-            o->reset_prefix = 1;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1] == '-')
-            return usage_error("run", usage, "unknown option");
-        if (scenario_list_add(o->paths, argv[i], err, sizeof err))
-            return usage_error("run", usage, err);
-    }
-    if (windows && era_parse(windows, &o->era))
-        return usage_error("run", usage, "--windows must be nt4, 2000 or xp");
-    /* The bound keeps every count inside the progress counter (an int). */
-    if (generate && parse_number(generate, 100000000ull, &o->generate))
-        return usage_error("run", usage, "--generate needs a count from 0 to 100000000");
-    if (seed && parse_number(seed, UINT64_MAX, &o->seed))
-        return usage_error("run", usage, "--seed needs a decimal number");
-    if (!generate && (seed || o->save_dir || o->emit_dir))
-        return usage_error("run", usage, "--seed, --save-failures and --emit need --generate");
-    if (o->save_dir && o->emit_dir)
-        return usage_error("run", usage, "--save-failures and --emit exclude each other");
-    if (!o->paths->n && !generate) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/../scenarios", harness_home());
-        if (scenario_list_add(o->paths, dir, err, sizeof err))
-            return usage_error("run", usage, err);
-    }
-    if (scenario_list_check_names(o->paths, generated_name_taken, o, err, sizeof err))
-        return usage_error("run", usage, err);
-    return 0;
 }
 
 /* Write LEN bytes of TEXT to DIR/NAME.reg (DIR created when missing).
@@ -244,10 +146,8 @@ static void run_generated(struct runner *r, const struct run_options *o, unsigne
 
 int cmd_run(int argc, char **argv)
 {
-    struct scenario_list paths = { 0 };
-    struct run_options opt = { .db = "kmharness.db", .paths = &paths, .seed = 1,
-                               .era = ERA_DEFAULT };
-    if (parse_args(argc, argv, &opt))
+    struct run_options opt;
+    if (run_options_parse(argc, argv, &opt))
         return 2;
     if (opt.emit_dir)
         return emit_generated(&opt);
@@ -256,7 +156,7 @@ int cmd_run(int argc, char **argv)
     struct store *db;
     char err[512], keep_dir[4096], host[256] = "unknown";
     if (store_open(db_path, &db, err, sizeof err)) {
-        fprintf(stderr, "kmharness run: %s: %s\n", db_path, err);
+        fprintf(stderr, "kmharness run: %s\n", err); /* err names the file */
         return 2;
     }
     /* The fix keeps each original ImagePath (a password!) in a folder only
@@ -283,15 +183,15 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
 
-    int total = (int)(paths.n + opt.generate);
-    for (size_t i = 0; i < paths.n; i++) {
-        progress((int)i, total, paths.v[i].path);
-        runner_scenario(&r, paths.v[i].path);
+    int total = (int)(opt.paths.n + opt.generate);
+    for (size_t i = 0; i < opt.paths.n; i++) {
+        progress((int)i, total, opt.paths.v[i].path);
+        runner_scenario(&r, opt.paths.v[i].path);
     }
     for (unsigned long long i = 1; i <= opt.generate; i++) {
         char name[64];
         generate_name(opt.seed, i, name, sizeof name);
-        progress((int)(paths.n + i - 1), total, name);
+        progress((int)(opt.paths.n + i - 1), total, name);
         run_generated(&r, &opt, i, name);
     }
     progress(total, total, "");
@@ -305,7 +205,7 @@ int cmd_run(int argc, char **argv)
         status = report_print(db, r.run_id, stdout);
     store_close(db);
     free(cmdline);
-    scenario_list_free(&paths);
+    run_options_free(&opt);
     if (status)
         return 2;
     return r.errors ? 2 : r.failed ? 1 : 0;

@@ -25,6 +25,22 @@ mark=.kmharness-prefix
 
 die() { echo "kmharness: $*" >&2; exit 2; }
 
+# What needs no Wine runs natively, before any prefix is made or started
+# (harness/native_main.c): help, report, merge, and the checks of a run's
+# command line and database.  Not for KMHARNESS_EXE (the Wine tests).
+if [ -z "${KMHARNESS_EXE-}" ]; then
+    export KMHARNESS_HOME="$here"
+    native=$here/kmharness-native
+    case ${1-} in
+        run|probe|fix) ;;
+        *) exec "$native" "$@" ;;
+    esac
+    for arg in "$@"; do
+        case $arg in -h|--help) exec "$native" "$@" ;; esac
+    done
+    case $1 in run) "$native" check-run "$@" || exit $? ;; esac
+fi
+
 # --prefix is the only option the launcher needs to see; the program parses
 # all of them again (and accepts --prefix) so the two never disagree.
 prefix= prev=

@@ -3,7 +3,9 @@
 ** launcher (harness/kmharness.sh) starts inside the private Wine prefix.
 **
 ** It only converts the UTF-16 command line to UTF-8 and dispatches to the
-** subcommand in harness/cmd_NAME.c; shared option helpers live here too.
+** subcommands that need Wine (harness/cmd_NAME.c); the option helpers are
+** in harness/options.c, the help in harness/help.c, and the commands that
+** need no Wine in the native program (harness/native_main.c).
 */
 #include <windows.h>
 #include <stdio.h>
@@ -12,58 +14,16 @@
 #include "builtin.h"
 #include "fix.h"
 #include "keep.h"
+#include "help.h"
 
 static const struct {
     const char *name;
     int (*fn)(int, char **);
-    const char *what;
 } commands[] = {
-    { "run",    cmd_run,    "run scenarios: set up, probe, fix, probe again, record" },
-    { "report", cmd_report, "print the results table of a recorded run" },
-    { "probe",  cmd_probe,  "show what Update.exe would show for the prefix's registry now" },
-    { "fix",    cmd_fix,    "apply the Q235418 fix to the prefix's registry (--dry-run, --rollback)" },
+    { "run",    cmd_run },
+    { "probe",  cmd_probe },
+    { "fix",    cmd_fix },
 };
-
-static int print_help(FILE *out)
-{
-    fprintf(out, "usage: kmharness COMMAND [options]\n\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].what);
-    fprintf(out, "\nAll commands accept --prefix DIR (default: the harness's private prefix).\n");
-    return out == stdout ? 0 : 2;
-}
-
-int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    size_t n = strlen(name);
-    const char *arg = argv[*i];
-    if (strncmp(arg, name, n) != 0)
-        return 0;
-    if (arg[n] == '=') {
-        *value = arg + n + 1;
-        return 1;
-    }
-    if (arg[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "kmharness: %s needs a value\n", name);
-        return -1;
-    }
-    *value = argv[++*i];
-    return 1;
-}
-
-int usage_error(const char *cmd, const char *usage, const char *message)
-{
-    fprintf(stderr, "kmharness %s: %s\nusage: kmharness %s %s\n", cmd, message, cmd, usage);
-    return 2;
-}
-
-const char *harness_home(void)
-{
-    const char *home = getenv("KMHARNESS_HOME");
-    return home && *home ? home : ".";
-}
 
 static char *utf8_from_wide(const WCHAR *w)
 {
@@ -89,16 +49,17 @@ int wmain(int argc, WCHAR **wargv)
     ** on stderr so errors and progress interleave correctly. */
     setvbuf(stderr, NULL, _IONBF, 0);
 
-    if (argc < 2)
-        return print_help(stderr);
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
-        return print_help(stdout);
-    if (!strcmp(argv[1], "--version")) {
-        printf("kmharness %s\n", KMH_VERSION);
-        return 0;
+    /* The launcher sends help, report and merge to the native program;
+    ** this answers the same when started some other way. */
+    if (argc < 2) {
+        help_overview(stderr);
+        return 2;
     }
     if (!strcmp(argv[1], "boot"))  /* the launcher's own, not in the help */
         return cmd_boot(argc - 1, argv + 1);
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help"))
+            return help_command(argv[1], stdout) ? (help_overview(stdout), 0) : 0;
     /* Whatever the command: copies of passwords that killed processes left
     ** in the keep folder go now, not at the next run. */
     keep_sweep(FIX_KEEP_STEM);
@@ -106,5 +67,6 @@ int wmain(int argc, WCHAR **wargv)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "kmharness: unknown command '%s'\n", argv[1]);
-    return print_help(stderr);
+    help_overview(stderr);
+    return 2;
 }

