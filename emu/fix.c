@@ -224,6 +224,22 @@ static void describe(struct fix_result *res, const char *lead,
         snprintf(res->message + at, size - (size_t)at, ")");
 }
 
+/* The message for a value with no candidate path (split.h's blind spots). */
+static const char *why_no_path(enum split_none why)
+{
+    switch (why) {
+    case SPLIT_NO_EXTENSION:
+        return "ImagePath names a program without .exe: the service manager would add .exe "
+               "and pass the rest as arguments (maybe the password), but the version API "
+               "finds no such file; nothing changed: write the full path ending in .exe by hand";
+    case SPLIT_EXE_DIR:
+        return "ImagePath has a backslash or slash right after .exe, which Windows does not "
+               "open as a file; nothing changed: edit ImagePath by hand";
+    default:
+        return "no executable path ending in .exe found in ImagePath; nothing changed";
+    }
+}
+
 /* Decide and, unless OPT->dry_run, apply the fix to the value already
 ** read (TYPE, DATA[0..LEN)). */
 static void fix_value(HKEY key, const struct fix_options *opt, DWORD type,
@@ -240,8 +256,13 @@ static void fix_value(HKEY key, const struct fix_options *opt, DWORD type,
     }
     struct split_result sp;
     if (split_image_path(s, n, file_exists, &type, &sp) != 0) {
-        set_status(res, FIX_NO_EXE_PATH,
-                   "no executable path ending in .exe found in ImagePath; nothing changed");
+        set_status(res, FIX_NO_EXE_PATH, why_no_path(split_why_none(s, n)));
+        return;
+    }
+    if (sp.ambiguous) {
+        set_status(res, FIX_AMBIGUOUS, "ImagePath holds several paths ending in .exe and none "
+                   "of them is an existing file, so where the path ends is a guess; nothing "
+                   "changed: restore Kmserver.exe, or edit ImagePath by hand");
         return;
     }
     DWORD new_len = (DWORD)((sp.path_len + 1) * sizeof(uint16_t));
@@ -370,6 +391,7 @@ const char *fix_status_name(enum fix_status status)
         [FIX_ALREADY_CLEAN] = "already-clean", [FIX_NO_KEY] = "no-key",
         [FIX_NO_VALUE] = "no-value",       [FIX_NOT_A_STRING] = "not-a-string",
         [FIX_NO_EXE_PATH] = "no-exe-path", [FIX_FAILED] = "failed",
+        [FIX_AMBIGUOUS] = "ambiguous",
     };
     return (unsigned)status < sizeof names / sizeof *names ? names[status] : "unknown";
 }

@@ -27,8 +27,14 @@
 **     that exists as a file (for REG_EXPAND_SZ after expanding variables),
 **     else the shortest.  Shortest, because a password may itself end in
 **     ".exe"; existing first, because a folder may be named "x.exe y".
-**     No such prefix: nothing changes ("no executable path ending in .exe
-**     found in ImagePath").  The value is never quoted in any message.
+**     Dots after ".exe" count as nothing (Windows drops them from a file
+**     name).  No such prefix: nothing changes, and the message says why
+**     (split_why_none: no ".exe" at all; a name without extension, to
+**     which the service manager would add ".exe"; ".exe" followed by a
+**     backslash).  Several prefixes and none an existing file
+**     (FIX_AMBIGUOUS): nothing changes, since cutting at the shortest
+**     could cut the real path.  The blind spots are listed with their
+**     decisions in emu/split.h.  The value is never quoted in any message.
 **
 **  4. The value written is the path alone, WITHOUT quotes (the KB: the
 **     full path to Kmserver.exe only; the version API refuses a quoted
@@ -93,8 +99,9 @@ enum fix_status {
     FIX_NO_KEY,         /* no MSExchangeKMS service key */
     FIX_NO_VALUE,       /* the key has no ImagePath value */
     FIX_NOT_A_STRING,   /* ImagePath is not REG_SZ / REG_EXPAND_SZ */
-    FIX_NO_EXE_PATH,    /* no prefix ending in .exe */
-    FIX_FAILED          /* a registry or keep-file error: see message */
+    FIX_NO_EXE_PATH,    /* no prefix ending in .exe (the message says why) */
+    FIX_FAILED,         /* a registry or keep-file error: see message */
+    FIX_AMBIGUOUS       /* several prefixes end in .exe, none is a file */
 };
 
 struct fix_options {
@@ -127,7 +134,7 @@ void fix_result_free(struct fix_result *res);
 int fix_rollback(const char *keep_dir, char *message, size_t len);
 
 /* "changed", "would-change", "already-clean", "no-key", "no-value",
-** "not-a-string", "no-exe-path", "failed". */
+** "not-a-string", "no-exe-path", "failed", "ambiguous". */
 const char *fix_status_name(enum fix_status status);
 
 #endif /* KMH_FIX_H */

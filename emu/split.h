@@ -15,9 +15,31 @@
 **    follows the closing quote is arguments;
 **  - otherwise the whole string is the candidate area;
 **  - a candidate is every prefix of the area that ends in ".exe" (any
-**    case) and is followed by a blank or the end of the area;
+**    case) and is followed by a blank or the end of the area, or by dots
+**    and then a blank or the end: Windows drops trailing dots from a
+**    file name ("c:/test." opens c:\test: Wine's dlls/ntdll/tests/path.c,
+**    which runs on Windows), so "Kmserver.exe.  pw" starts Kmserver.exe;
+**    the dots are part of neither the path nor the arguments;
 **  - the path is the shortest candidate that EXISTS reports as a file, or
-**    the shortest candidate when none does (or EXISTS is NULL).
+**    the shortest candidate when none does (or EXISTS is NULL); when
+**    EXISTS found none and there are several candidates, AMBIGUOUS is set:
+**    "C:\Tools.exe Dir\Kmserver.exe pw" with Kmserver.exe missing may mean
+**    either, and the service manager (which tries each blank in turn,
+**    skipping folders) would start neither.
+**
+** The fix's blind spots, decided against how the service manager parses
+** the same value (CreateProcess: split at the first blank, add ".exe" to a
+** name without one, skip folders, retry at the next blank), each a row of
+** tests/unit/test_split.c:
+**  - "Kmserver secret": no ".exe" (split_why_none: SPLIT_NO_EXTENSION);
+**    the service manager would run Kmserver.exe with "secret", the version
+**    API finds nothing.  The fix refuses and says so: appending ".exe"
+**    would be writing a path the value never held;
+**  - "Kmserver.exe\ secret": ".exe" then a backslash (SPLIT_EXE_DIR): no
+**    Windows opens that as a file, the service never started; refused;
+**  - "Kmserver.exe.  pw": handled, by the dots rule above;
+**  - "C:\Tools.exe Dir\Kmserver.exe pw" with Kmserver.exe missing:
+**    AMBIGUOUS, refused; with it present, the existing file wins.
 **
 ** Pure: works on UTF-16 code units, never touches files itself (the
 ** caller's EXISTS callback does), builds natively for the unit tests.
@@ -44,6 +66,8 @@ struct split_result {
                                    ** blanks trimmed: all the fix removes
                                    ** from the string (covers inner, any
                                    ** closing quote after it, and args) */
+    int ambiguous;                 /* EXISTS found no candidate, and there
+                                   ** were several: the path is a guess */
 };
 
 /* Called with a candidate path (PATH[0..N), not NUL-terminated); returns
@@ -55,5 +79,18 @@ typedef int (*split_exists_fn)(void *ctx, const uint16_t *path, size_t n);
 ** -1 and zeroes *OUT when no prefix of the area ends in ".exe". */
 int split_image_path(const uint16_t *s, size_t n, split_exists_fn exists,
                      void *ctx, struct split_result *out);
+
+/* Why split_image_path found no candidate in S[0..N). */
+enum split_none {
+    SPLIT_NO_EXE,        /* nothing ends in ".exe" */
+    SPLIT_NO_EXTENSION,  /* the first word's file name has no extension:
+                         ** the service manager would add ".exe" to it */
+    SPLIT_EXE_DIR        /* ".exe" is followed by a backslash or slash */
+};
+
+/* For a string where split_image_path returned -1: which of the reasons
+** above applies (the first that does, in the order listed from the
+** bottom up: EXE_DIR, NO_EXTENSION, else NO_EXE). */
+enum split_none split_why_none(const uint16_t *s, size_t n);
 
 #endif /* KMH_SPLIT_H */

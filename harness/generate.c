@@ -36,6 +36,7 @@
 #include "text.h"
 #include "winerror_text.h"
 #include "era.h"
+#include "split.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SERVICE_KEY "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
@@ -411,6 +412,8 @@ static void remove_char(char *s, char ch)
     *w = 0;
 }
 
+static int fix_refuses(const struct gen_case *c);
+
 /* Steer away from corners the rules cannot answer. */
 static void constrain(struct gen_case *c)
 {
@@ -441,6 +444,16 @@ static void constrain(struct gen_case *c)
             c->encoding = GEN_V5_UTF16;
         if (c->encoding == GEN_V5_ANSI && c->kind == GEN_SZ && !c->hidden[0])
             c->encoding = GEN_V5_UTF16;
+    }
+    /* A password ending in ".exe" with Kmserver.exe missing: two candidate
+    ** paths and no file, which the fix refuses (emu/split.h), leaving the
+    ** password; that limit is the catalog's shape-tools-exe-dir-missing.
+    ** Here the password loses its ".exe". */
+    size_t na = strlen(c->args), ns = strlen(c->secret);
+    if (c->password == GEN_PW_DOT_EXE && na > 4 && ns > 4 && fix_refuses(c)) {
+        c->args[na - 4] = 0;
+        c->secret[ns - 4] = 0;
+        c->password = GEN_PW_SIMPLE;
     }
 }
 
@@ -549,6 +562,31 @@ static void visible_value(const struct gen_case *c, struct sbuf *b)
     if (c->quoting == GEN_QUOTED_ALL)
         sb_put(b, "\"");
     sb_put(b, c->trail);
+}
+
+static int nothing_exists(void *ctx, const uint16_t *path, size_t n)
+{
+    return 0;
+}
+
+/* Does the fix refuse C's value as ambiguous (emu/split.h)?  Only when
+** Kmserver.exe is not where the value says and the arguments hold another
+** prefix ending in ".exe" (a password like "tiger.exe"): then no
+** candidate is a file, and the fix will not guess which one is the path. */
+static int fix_refuses(const struct gen_case *c)
+{
+    if (!is_string_kind(c) || !file_missing(c))
+        return 0;
+    struct sbuf b = { 0 };
+    visible_value(c, &b);
+    uint16_t *units = NULL;
+    size_t n = 0;
+    struct split_result r;
+    int refuses = !b.oom && text_utf8_to_utf16(b.p, b.n, &units, &n) == TEXT_OK
+                  && split_image_path(units, n, nothing_exists, NULL, &r) == 0 && r.ambiguous;
+    free(units);
+    free(b.p);
+    return refuses;
 }
 
 /* "name"=hex(N):bytes, wrapped with backslash continuations as regedit

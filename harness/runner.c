@@ -336,7 +336,8 @@ static void check_image_path(struct outcome *o)
               ahidden ? "ImagePath still carries data after its terminator" : NULL);
 
     /* The fixed value must be the path the old value started with (after
-    ** blanks and an opening quote), followed there by a blank, a quote or
+    ** blanks and an opening quote), followed there (after any dots, which
+    ** Windows drops from a file name: emu/split.h) by a blank, a quote or
     ** the end: the fix may remove, never invent. */
     size_t i = 0;
     while (i < bn && (bs[i] == ' ' || bs[i] == '\t'))
@@ -344,9 +345,12 @@ static void check_image_path(struct outcome *o)
     if (i < bn && bs[i] == '"')
         i++;
     int unchanged = a->len == b->len && !memcmp(a->data, b->data, a->len);
+    size_t j = i + an;
+    while (an > 0 && j < bn && bs[j] == '.')
+        j++;
     int same = unchanged ||
                (an > 0 && bn - i >= an && !memcmp(bs + i, as, an * 2) &&
-                (i + an == bn || bs[i + an] == ' ' || bs[i + an] == '\t' || bs[i + an] == '"'));
+                (j == bn || bs[j] == ' ' || bs[j] == '\t' || bs[j] == '"'));
     add_check(o, "same-file", same,
               same ? NULL : "the fixed ImagePath is not the path the old value started with");
 }

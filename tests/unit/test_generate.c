@@ -194,7 +194,8 @@ static void same_seed_same_bytes(void **state)
 ** machine is the promise of --seed; a deliberate grammar change changes it
 ** (then update it here, and say so: old seeds no longer name the same
 ** scenarios).  Last change: the era profiles added @expect-*-2000 and
-** -nt4 lines; the drawn cases are the same. */
+** -nt4 lines, and a password ending in ".exe" loses it when Kmserver.exe is
+** missing (the fix now refuses that value as ambiguous). */
 static void seed_1_fingerprint_is_pinned(void **state)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
@@ -206,7 +207,7 @@ static void seed_1_fingerprint_is_pinned(void **state)
             h = (h ^ t[k]) * UINT64_C(0x100000001b3);
         free(t);
     }
-    assert_int_equal(h, UINT64_C(0x95f291d71e7b959f));
+    assert_int_equal(h, UINT64_C(0x7d24496ac8bcad12));
 }
 
 /* ---- rendering: read back through the scenario parser -------------------- */

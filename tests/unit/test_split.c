@@ -296,6 +296,103 @@ static void test_reads_only_its_units(void **state)
     }
 }
 
+/* ---- the blind spots (emu/split.h), one row each ------------------------ */
+
+/* What the fix must do with a value, decided against how the service
+** manager parses it (CreateProcess: first blank, ".exe" added to a name
+** without one, folders skipped, next blank) and how Windows names files
+** (trailing dots dropped: Wine's dlls/ntdll/tests/path.c). */
+enum blind_want { CUT, AMBIGUOUS, NO_EXE, NO_EXTENSION, EXE_DIR };
+
+struct blind_case {
+    const char16_t *value;
+    const char16_t *const *existing;   /* files that exist (NULL-ended) */
+    enum blind_want want;
+    const char16_t *path;              /* CUT: the path kept */
+    const char16_t *args;              /* CUT: what is removed as arguments */
+};
+
+static const char16_t *const km[] = { u"C:\\Exchsrvr\\Bin\\Kmserver.exe", NULL };
+static const char16_t *const tools_km[] = { u"C:\\Tools.exe Dir\\Kmserver.exe", NULL };
+static const char16_t *const none[] = { NULL };
+
+static const struct blind_case blind[] = {
+    /* The service starts Kmserver.exe with "secret"; the version API finds
+    ** no "Kmserver": refused, the message says why. */
+    { u"C:\\Exchsrvr\\Bin\\Kmserver secret", km, NO_EXTENSION, NULL, NULL },
+    { u"Kmserver secret", none, NO_EXTENSION, NULL, NULL },
+    /* Kmserver.exe missing: "C:\Tools.exe" or the longer one?  Refused. */
+    { u"C:\\Tools.exe Dir\\Kmserver.exe pw", none, AMBIGUOUS, NULL, NULL },
+    /* ... and present: the existing file wins, the password goes. */
+    { u"C:\\Tools.exe Dir\\Kmserver.exe pw", tools_km, CUT,
+      u"C:\\Tools.exe Dir\\Kmserver.exe", u"pw" },
+    /* Trailing dots are dropped by Windows: Kmserver.exe starts, "pw" is
+    ** its argument; the dots are neither path nor password. */
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe.  pw", km, CUT,
+      u"C:\\Exchsrvr\\Bin\\Kmserver.exe", u"pw" },
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe. pw", none, CUT,
+      u"C:\\Exchsrvr\\Bin\\Kmserver.exe", u"pw" },
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe...", km, CUT,
+      u"C:\\Exchsrvr\\Bin\\Kmserver.exe", u"" },
+    /* A backslash after .exe: never a file on Windows; refused. */
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe\\ secret", km, EXE_DIR, NULL, NULL },
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe\\", km, EXE_DIR, NULL, NULL },
+    /* Two blanks or a tab before the password: cut at the path. */
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe  secret", km, CUT,
+      u"C:\\Exchsrvr\\Bin\\Kmserver.exe", u"secret" },
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe\tsecret", km, CUT,
+      u"C:\\Exchsrvr\\Bin\\Kmserver.exe", u"secret" },
+    /* Upper case .EXE, a dot-dot path, a device name in the password. */
+    { u"C:\\EXCHSRVR\\BIN\\KMSERVER.EXE secret", none, CUT,
+      u"C:\\EXCHSRVR\\BIN\\KMSERVER.EXE", u"secret" },
+    { u"C:\\Exchsrvr\\Tmp\\..\\Bin\\Kmserver.exe s", none, CUT,
+      u"C:\\Exchsrvr\\Tmp\\..\\Bin\\Kmserver.exe", u"s" },
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.exe pw\\nul", km, CUT,
+      u"C:\\Exchsrvr\\Bin\\Kmserver.exe", u"pw\\nul" },
+    /* No .exe anywhere, and a name that has another extension. */
+    { u"C:\\Exchsrvr\\Bin\\Kmserver.com secret", none, NO_EXE, NULL, NULL },
+    { u"", none, NO_EXE, NULL, NULL },
+};
+
+static void test_blind_spots(void **state)
+{
+    for (size_t i = 0; i < sizeof blind / sizeof blind[0]; i++) {
+        const struct blind_case *c = &blind[i];
+        struct files f = { c->existing, 0 };
+        struct split_result r;
+        size_t n = u16len(c->value);
+        int rc = split_image_path((const uint16_t *)c->value, n, files_exist, &f, &r);
+        print_message("case %zu\n", i);
+        switch (c->want) {
+        case CUT:
+            assert_int_equal(rc, 0);
+            assert_false(r.ambiguous);
+            assert_span(c->value, r.path_start, r.path_len, c->path);
+            assert_span(c->value, r.args_start, r.args_len, c->args);
+            break;
+        case AMBIGUOUS:
+            assert_int_equal(rc, 0);
+            assert_true(r.ambiguous);
+            break;
+        default:
+            assert_int_equal(rc, -1);
+            assert_int_equal(split_why_none((const uint16_t *)c->value, n),
+                             c->want == NO_EXTENSION ? SPLIT_NO_EXTENSION
+                             : c->want == EXE_DIR ? SPLIT_EXE_DIR : SPLIT_NO_EXE);
+        }
+    }
+}
+
+/* Without a file-system callback nothing is ambiguous: the redaction's
+** reading (shortest candidate) is unchanged. */
+static void test_no_callback_is_never_ambiguous(void **state)
+{
+    const char16_t *s = u"C:\\Tools.exe Dir\\Kmserver.exe pw";
+    struct split_result r = split_ok(s, NULL);
+    assert_false(r.ambiguous);
+    assert_span(s, r.path_start, r.path_len, u"C:\\Tools.exe");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +412,8 @@ int main(void)
         cmocka_unit_test(test_shortest_existing_candidate_wins),
         cmocka_unit_test(test_bare_extension_is_a_candidate),
         cmocka_unit_test(test_reads_only_its_units),
+        cmocka_unit_test(test_blind_spots),
+        cmocka_unit_test(test_no_callback_is_never_ambiguous),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -389,12 +389,39 @@ static void test_quoted_path_loses_its_quotes(void **state)
 static void test_no_exe_changes_nothing(void **state)
 {
     struct fixture *f = *state;
+    /* The service manager would add .exe (emu/split.h): refused, and why. */
     set_string(L"ImagePath", REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver topsecret");
     struct fix_result r = run_fix(f, 0);
     assert_int_equal(r.status, FIX_NO_EXE_PATH);
+    assert_non_null(strstr(r.message, "names a program without .exe"));
+    assert_null(strstr(r.message, "topsecret"));
+    assert_string_value(L"ImagePath", REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver topsecret");
+    fix_result_free(&r);
+
+    set_string(L"ImagePath", REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver.com topsecret");
+    r = run_fix(f, 0);
+    assert_int_equal(r.status, FIX_NO_EXE_PATH);
     assert_string_equal(r.message,
                         "no executable path ending in .exe found in ImagePath; nothing changed");
-    assert_string_value(L"ImagePath", REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver topsecret");
+    fix_result_free(&r);
+
+    set_string(L"ImagePath", REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver.exe\\ topsecret");
+    r = run_fix(f, 0);
+    assert_int_equal(r.status, FIX_NO_EXE_PATH);
+    assert_non_null(strstr(r.message, "backslash or slash right after .exe"));
+    assert_string_value(L"ImagePath", REG_SZ, L"C:\\Exchsrvr\\Bin\\Kmserver.exe\\ topsecret");
+    fix_result_free(&r);
+}
+
+/* Several .exe prefixes and no file: refused, not cut at the shortest. */
+static void test_ambiguous_changes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    set_string(L"ImagePath", REG_SZ, L"C:\\kmhnone.exe Dir\\Kmserver.exe topsecret");
+    struct fix_result r = run_fix(f, 0);
+    assert_int_equal(r.status, FIX_AMBIGUOUS);
+    assert_string_equal(fix_status_name(r.status), "ambiguous");
+    assert_string_value(L"ImagePath", REG_SZ, L"C:\\kmhnone.exe Dir\\Kmserver.exe topsecret");
     fix_result_free(&r);
 }
 
@@ -498,6 +525,7 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_setup_teardown(test_rollback_after_an_interrupted_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quoted_path_loses_its_quotes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_exe_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ambiguous_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_file_beats_shorter_candidate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_restores_original_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_refuses_after_someone_changed_it, setup, teardown),
