@@ -26,7 +26,7 @@ static const char *const col_title[NCOLS] = {
 };
 
 /* Widest a cell may be, in characters. */
-static const size_t col_max[NCOLS] = { 40, 44, 36, 44, 36, 7 };
+static const size_t col_max[NCOLS] = { 40, 44, 36, 44, 36, 8 };
 
 #define CELL_CHARS_MAX 44
 /* Every character of a cell may take four bytes of UTF-8. */
@@ -415,7 +415,7 @@ static int print_skipped(struct store *st, long long run_id, FILE *out, long lon
 /* A run's counts, taken from the scenarios themselves so they always
 ** agree with the table (also for a run that never finished). */
 struct run_counts {
-    long long passed, failed, errors;
+    long long passed, failed, errors, observed;
     int finished;
 };
 
@@ -425,7 +425,8 @@ static int read_counts(struct store *st, long long run_id, struct run_counts *c)
     int rc = prepare_for_run(st, "SELECT coalesce(sum(verdict = 'pass'), 0),"
                                  " coalesce(sum(verdict = 'fail'), 0),"
                                  " coalesce(sum(verdict = 'error'), 0),"
-                                 " (SELECT ended_at IS NOT NULL FROM run WHERE id = ?1)"
+                                 " (SELECT ended_at IS NOT NULL FROM run WHERE id = ?1),"
+                                 " coalesce(sum(verdict = 'observed'), 0)"
                                  " FROM scenario_result WHERE run_id = ?1",
                              run_id, &stmt);
 
@@ -435,6 +436,7 @@ static int read_counts(struct store *st, long long run_id, struct run_counts *c)
         c->failed = sqlite3_column_int64(stmt, 1);
         c->errors = sqlite3_column_int64(stmt, 2);
         c->finished = sqlite3_column_int(stmt, 3);
+        c->observed = sqlite3_column_int64(stmt, 4);
     } else if (rc == 0) {
         rc = store_set_error(st, "no run %lld in the database", run_id);
     }
@@ -454,6 +456,8 @@ static int print_summary(struct store *st, long long run_id, FILE *out)
     fprintf(out, "\n%lld passed, %lld failed", c.passed, c.failed);
     if (c.errors > 0)
         fprintf(out, ", %lld errors", c.errors);
+    if (c.observed > 0)  /* server exports: no expectation, checks held */
+        fprintf(out, ", %lld observed", c.observed);
     if (skipped > 0)
         fprintf(out, ", %lld skipped", skipped);
     if (!c.finished)

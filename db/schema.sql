@@ -124,3 +124,69 @@ CREATE TABLE skipped_scenario (
     reason      TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)
 );
+
+-- @version 4
+
+-- A scenario with no directive at all (a server's own regedit export)
+-- states no expectation: when its built-in checks pass its verdict is
+-- "observed" (interface.md), which the CHECK of step 1 did not allow.
+-- SQLite cannot change a CHECK in place, so scenario_result is rebuilt.
+-- check_result refers to it and foreign keys are on (a DROP would cascade
+-- into the checks), so check_result moves aside first and is rebuilt after;
+-- the outcome view and the indexes are made again as they were.
+DROP VIEW outcome;
+ALTER TABLE check_result RENAME TO check_result_v3;
+ALTER TABLE scenario_result RENAME TO scenario_result_v3;
+CREATE TABLE scenario_result (
+    run_id            INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    seq               INTEGER NOT NULL,
+    scenario          TEXT NOT NULL,
+    source_file       TEXT,
+    summary           TEXT,
+    verdict           TEXT NOT NULL
+                      CHECK (verdict IN ('pass', 'fail', 'error', 'observed')),
+    error_text        TEXT,
+    image_path_before TEXT,
+    type_before       TEXT,
+    before_code       INTEGER,
+    before_message    TEXT,
+    before_version    TEXT,
+    image_path_after  TEXT,
+    type_after        TEXT,
+    after_code        INTEGER,
+    after_message     TEXT,
+    after_version     TEXT,
+    fix_action        TEXT,
+    fix_message       TEXT,
+    elapsed_ms        REAL,
+    shape_before      TEXT,
+    before_rule       TEXT,
+    before_assumed    INTEGER,
+    after_rule        TEXT,
+    after_assumed     INTEGER,
+    PRIMARY KEY (run_id, seq)
+);
+INSERT INTO scenario_result SELECT run_id, seq, scenario, source_file, summary, verdict,
+    error_text, image_path_before, type_before, before_code, before_message, before_version,
+    image_path_after, type_after, after_code, after_message, after_version, fix_action,
+    fix_message, elapsed_ms, shape_before, before_rule, before_assumed, after_rule,
+    after_assumed FROM scenario_result_v3;
+CREATE TABLE check_result (
+    run_id INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    name   TEXT NOT NULL,
+    ok     INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    detail TEXT,
+    FOREIGN KEY (run_id, seq) REFERENCES scenario_result (run_id, seq)
+        ON DELETE CASCADE
+);
+INSERT INTO check_result (rowid, run_id, seq, name, ok, detail)
+    SELECT rowid, run_id, seq, name, ok, detail FROM check_result_v3;
+DROP TABLE check_result_v3;
+DROP TABLE scenario_result_v3;
+CREATE INDEX scenario_result_by_name ON scenario_result (scenario, run_id);
+CREATE INDEX check_result_by_scenario ON check_result (run_id, seq);
+CREATE VIEW outcome AS
+    SELECT run_id, scenario, image_path_before, before_code,
+           image_path_after, after_code, verdict
+    FROM scenario_result;

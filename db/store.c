@@ -476,14 +476,14 @@ static int run_insert(struct store *st, sqlite3_stmt *stmt, int bind_rc, const c
 ** a bad scenario is refused alone, here. */
 static int check_scenario(struct store *st, const struct store_scenario *sc)
 {
-    static const char *const verdicts[] = { "pass", "fail", "error" };
+    static const char *const verdicts[] = { "pass", "fail", "error", "observed" };
 
     if (sc->name == NULL)
         return store_set_error(st, "scenario without a name");
     for (size_t i = 0; i < sizeof verdicts / sizeof verdicts[0]; i++)
         if (sc->verdict != NULL && strcmp(sc->verdict, verdicts[i]) == 0)
             return 0;
-    return store_set_error(st, "scenario %s: verdict must be pass, fail or error", sc->name);
+    return store_set_error(st, "scenario %s: verdict must be pass, fail, error or observed", sc->name);
 }
 
 /* Both buffer inserts, all or nothing (a SAVEPOINT on the temp tables only

@@ -25,7 +25,7 @@
 
 /* Without any @file line, the harness places Exchange 5.5's own KM server. */
 static const char default_winpath[] = "C:\\Exchsrvr\\Bin\\Kmserver.exe";
-static const uint16_t default_version[4] = { 5, 5, 2653, 9 };
+const uint16_t scenario_default_version[4] = { 5, 5, 2653, 9 };
 
 /* The state of the directive pass. */
 struct dctx {
@@ -33,6 +33,7 @@ struct dctx {
     struct kmh_error *err;
     int line;
     int file_none;             /* "@file: none" was given */
+    int ndirectives;           /* directives seen */
 };
 
 struct directive {
@@ -335,6 +336,7 @@ static int parse_directive(struct dctx *c, const char *p, const char *end)
     const char *v = text_skip_blanks(p + 1, end);
     if (v == end)
         return dfail(c, "directive @%s needs a value", d->name);
+    c->ndirectives++;
     return d->fn(c, d, v, end);
 }
 
@@ -351,10 +353,14 @@ static int parse_directives(struct scenario *s, const char *text, size_t len,
         if (parse_directive(&c, line, line + n))
             return -1;
     }
-    if (s->nfiles || c.file_none)
+    /* No directive at all: a server's own export (spec).  Its Kmserver.exe
+    ** goes where its ImagePath points, which only the registry can say:
+    ** the runner places it. */
+    s->is_export = c.ndirectives == 0;
+    if (s->nfiles || c.file_none || s->is_export)
         return 0;
     struct kmfile f = { .winpath = strdup(default_winpath), .has_version = 1 };
-    memcpy(f.version, default_version, sizeof f.version);
+    memcpy(f.version, scenario_default_version, sizeof f.version);
     c.line = 1; /* the default file is the header's doing */
     return f.winpath ? add_file(&c, &f) : no_memory(&c);
 }

@@ -45,7 +45,8 @@ struct scenario {
     char *summary;          /* NULL when not given */
     struct reg_op *ops;     /* the registry content, in file order */
     size_t nops;
-    struct kmfile *files;   /* default: one C:\Exchsrvr\Bin\Kmserver.exe 5.5.2653.9 */
+    struct kmfile *files;   /* default: one C:\Exchsrvr\Bin\Kmserver.exe 5.5.2653.9
+                            ** (none for an export: see is_export) */
     size_t nfiles;          /* 0 after "@file: none" */
     struct expectation before, after;     /* @expect-before / @expect-after */
     struct expectation before_in[ERA_COUNT], after_in[ERA_COUNT];
@@ -57,7 +58,14 @@ struct scenario {
     char **secrets;
     size_t nsecrets;
     char *skip_reason;      /* @skip: why Wine cannot reproduce this; NULL: run it */
+    int is_export;          /* no directive at all: a server's own regedit
+                            ** export.  No file listed: the runner places the
+                            ** default Kmserver.exe where ImagePath points, and
+                            ** the verdict is "observed" (spec) */
 };
+
+/* The version of the default Kmserver.exe: 5.5.2653.9 (spec). */
+extern const uint16_t scenario_default_version[4];
 
 /* Read and parse the file at UNIX_PATH; the name is its base name without
 ** ".reg" (scenario_name_of).  Returns 0, or -1 with ERR set (line 0 when the file as a whole is

@@ -49,11 +49,13 @@ static void parse_error_at(const char *text, int line, const char *msg, const ch
                       file, at);
 }
 
-static void test_defaults_without_directives(void **state)
+static void test_defaults_with_only_a_summary(void **state)
 {
-    parse_ok(V5 KEY "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe\"\n");
+    parse_ok(V5 "; @summary: the defaults\n" KEY
+             "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe\"\n");
     assert_string_equal(sc.name, "case");
-    assert_null(sc.summary);
+    assert_string_equal(sc.summary, "the defaults");
+    assert_int_equal(sc.is_export, 0);
     assert_int_equal(sc.nops, 2);
     assert_int_equal(sc.ops[1].kind, REG_OP_SET_VALUE);
     assert_int_equal(sc.nfiles, 1);
@@ -68,6 +70,17 @@ static void test_defaults_without_directives(void **state)
     assert_int_equal(sc.has_expect_version, 0);
     assert_null(sc.expect_image_path);
     assert_int_equal(sc.nsecrets, 0);
+}
+
+/* No directive at all: a server's own export (spec).  No file is listed:
+** the runner places Kmserver.exe where the value points. */
+static void test_no_directive_is_an_export(void **state)
+{
+    parse_ok(V5 KEY "\"ImagePath\"=\"D:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe pw\"\n");
+    assert_int_equal(sc.is_export, 1);
+    assert_int_equal(sc.nfiles, 0);
+    assert_int_equal(sc.nsecrets, 0);
+    assert_int_equal(sc.before.set, 0);
 }
 
 static void test_all_directives(void **state)
@@ -238,7 +251,8 @@ static void test_file_folder_and_text(void **state)
     assert_int_equal(sc.files[1].kind, KMFILE_TEXT);
     assert_int_equal(sc.files[2].kind, KMFILE_PE);
     assert_int_equal(sc.files[2].has_version, 1);
-    parse_ok(V5);
+    parse_ok(V5 "; @summary: defaults\n");
+    assert_int_equal(sc.nfiles, 1);
     assert_int_equal(sc.files[0].kind, KMFILE_PE);  /* the default file */
 }
 
@@ -379,7 +393,8 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_defaults_without_directives),
+        T(test_defaults_with_only_a_summary),
+        T(test_no_directive_is_an_export),
         T(test_all_directives),
         T(test_directive_names_are_case_insensitive),
         T(test_values_are_literal),

@@ -23,7 +23,7 @@
 #include "store.h"
 
 /* The last "-- @version N" step of db/schema.sql. */
-#define LATEST_SCHEMA 3
+#define LATEST_SCHEMA 4
 
 /* db/schema.sql as embedded in the program (build/gen/schema_sql.c). */
 extern const unsigned char schema_sql[];
@@ -383,7 +383,9 @@ static void make_version_1_file(const char *path)
                 "INSERT INTO run (id, started_at, ended_at, passed, failed, errors)"
                 " VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 1, 0, 0);"
                 "INSERT INTO scenario_result (run_id, seq, scenario, verdict, before_code,"
-                " after_code) VALUES (1, 0, 'old', 'pass', 2, 0);");
+                " after_code) VALUES (1, 0, 'old', 'pass', 2, 0);"
+                "INSERT INTO check_result (run_id, seq, name, ok, detail)"
+                " VALUES (1, 0, 'same-file', 1, 'old check');");
     sqlite3_close(db);
     free(step1);
 }
@@ -415,6 +417,29 @@ static void version_1_file_is_upgraded_in_place(void **state)
                                    buf, sizeof buf),
                         "old:2:NULL,new:0:quoted+args");
     assert_int_equal(query_int(db, "SELECT count(*) FROM outcome"), 2);
+    /* Step 4 rebuilt the tables: the old run's checks came along, and the
+    ** foreign keys still cascade. */
+    assert_string_equal(query_text(db, "SELECT name || ':' || detail FROM check_result"
+                                       " WHERE run_id = 1", buf, sizeof buf),
+                        "same-file:old check");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    sqlite3_close(db);
+}
+
+/* Step 4: a server export's verdict "observed" is stored and shown. */
+static void observed_verdict_is_stored(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    struct store_scenario sc = plain_scenario("export", "observed");
+    long long run_id = begin_ok(st);
+    add_ok(st, run_id, 0, &sc);
+    end_ok(st, run_id, 1, 0, 0);
+    store_close(st);
+    sqlite3 *db = peek(fx->path);
+    char buf[64];
+    assert_string_equal(query_text(db, "SELECT verdict FROM outcome", buf, sizeof buf),
+                        "observed");
     sqlite3_close(db);
 }
 
@@ -741,6 +766,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         FILE_TEST(new_file_is_at_the_latest_version_in_wal_mode),
+        FILE_TEST(observed_verdict_is_stored),
         FILE_TEST(outcome_view_has_the_contract_columns),
         FILE_TEST(reopening_keeps_the_data),
         FILE_TEST(outcome_view_values_and_nulls),
