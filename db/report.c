@@ -520,18 +520,20 @@ int report_list_runs(struct store *st, FILE *out)
 
 /* ---- the by-shape report ---- */
 
-/* One line per (shape, before code, after code) of the run; shape_n is the
+/* One line per (shape, before code, after code, whether each rests on an
+** assumption: emu/era.h) of the run; shape_n is the
 ** shape's number of scenarios.  Rows without a shape: an input error
 ** (nothing was probed), or a row written before schema step 2. */
 static const char shapes_sql[] =
     "WITH pairs AS (SELECT coalesce(shape_before, CASE WHEN before_code IS NULL"
     "   THEN '(not run)' ELSE '(unknown)' END) AS shape,"
     "   before_code, after_code, count(*) AS n,"
-    "   max(before_assumed) AS before_assumed, max(after_assumed) AS after_assumed"
-    " FROM scenario_result WHERE run_id = ? GROUP BY 1, 2, 3)"
+    "   coalesce(before_assumed, 0) AS before_assumed, coalesce(after_assumed, 0) AS after_assumed"
+    " FROM scenario_result WHERE run_id = ? GROUP BY 1, 2, 3, 5, 6)"
     " SELECT shape, before_code, after_code, n,"
     "   sum(n) OVER (PARTITION BY shape) AS shape_n, before_assumed, after_assumed"
-    " FROM pairs ORDER BY shape_n DESC, shape, n DESC, before_code, after_code";
+    " FROM pairs ORDER BY shape_n DESC, shape, n DESC, before_code, after_code,"
+    "   before_assumed, after_assumed";
 
 /* Column order of shapes_sql. */
 enum { S_SHAPE, S_BEFORE_CODE, S_AFTER_CODE, S_PAIR_N, S_SHAPE_N, S_BEFORE_ASSUMED,

@@ -226,7 +226,8 @@ static const struct rule before_rules[] = {
     { no_key, KMH_NOT_INSTALLED },
     /* Decision 2: RegQueryValueExW's own ERROR_FILE_NOT_FOUND. */
     { no_value, 2 },
-    /* Decision 3: what RegGetValueW answers when a string is asked of a
+    /* Decision 3: the harness's code for "not a string" (RegGetValueW's answer;
+    ** how Update.exe treats it is an assumption, emu/era.c all.not-a-string) for a
     ** REG_DWORD, REG_BINARY or REG_MULTI_SZ value. */
     { not_a_string, KMH_ERROR_UNSUPPORTED_TYPE },
     /* A leading blank makes " C:\..." a path relative to the current folder

@@ -65,7 +65,7 @@ static const struct expected expectations[] = {
     { "path-nt-prefix",          0,   0 },
     { "path-relative-pw",        3,   3 },  /* relative: the fix alone cannot help */
     { "path-systemroot-prefix",  3,   3 },
-    { "env-systemdrive-expand",  3,   3 },  /* REG_EXPAND_SZ is not expanded by Update.exe */
+    { "env-systemdrive-expand",  3,   3 },  /* REG_EXPAND_SZ not expanded (an assumption: probe.h 3) */
     { "env-systemdrive-sz-pw",   3,   3 },
     { "nul-hidden-pw-expand",    0,   0 },  /* hidden after the NUL: found, then cleaned */
     { "nul-args-and-hidden",     2,   0 },

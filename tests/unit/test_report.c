@@ -491,6 +491,45 @@ static void list_runs_lines(void **state)
     free(text);
 }
 
+/* Era profiles (emu/era.h): the header names the profile, an outcome that
+** rests on an assumption carries "?", skipped scenarios are listed with
+** their reasons and counted in the summary. */
+static void era_profile_marks_and_skips(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct store_run_info nt4_run = {
+        "test-1.0", "wine-8.0", "testhost", "kmharness run --windows nt4", "nt4",
+    };
+    long long run_id = 0;
+    int rc;
+
+    assert_int_equal(store_begin_run(fx->st, &nt4_run, &run_id), 0);
+    struct store_scenario kb = {
+        .name = "kb", .verdict = "pass",
+        .before = { 1, 2, NULL, NULL, "nt4.not-found", 0 }, .after = version_found,
+    };
+    struct store_scenario quote = {
+        .name = "quote", .verdict = "pass",
+        .before = { 1, 2, NULL, NULL, "nt4.other-failure", 1 }, .after = version_found,
+    };
+    add_ok(fx->st, run_id, 0, &kb);
+    add_ok(fx->st, run_id, 1, &quote);
+    assert_int_equal(store_add_skipped(fx->st, run_id, 2, "unc", "unc.reg", "no share"), 0);
+    assert_int_not_equal(store_add_skipped(fx->st, run_id, 3, "x", NULL, NULL), 0);
+    end_ok(fx->st, run_id, 2, 0, 0);
+
+    char *text = report_text(fx->st, run_id, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(text, ", windows nt4 (? after a code"));
+    assert_non_null(strstr(text, "kb        (none)            2 ERROR_FILE_NOT_FOUND   (none)"));
+    assert_non_null(strstr(text, "quote     (none)            2? ERROR_FILE_NOT_FOUND  (none)"));
+    assert_non_null(strstr(text, "\nskipped (Wine cannot reproduce what Windows does):\n"
+                                 "  unc: no share\n"));
+    assert_string_equal(text + strlen(text) - strlen("2 passed, 0 failed, 1 skipped\n"),
+                        "2 passed, 0 failed, 1 skipped\n");
+    free(text);
+}
+
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, open_store, close_store)
 
 int main(void)
@@ -505,6 +544,7 @@ int main(void)
         STORE_TEST(by_shape_groups_pairs),
         STORE_TEST(by_shape_run_selection),
         STORE_TEST(list_runs_lines),
+        STORE_TEST(era_profile_marks_and_skips),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
