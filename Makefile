@@ -25,12 +25,14 @@ VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Pure logic: no Win32, builds natively too.
 PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harness/redact.c \
-             harness/scenario_list.c harness/options.c harness/help.c harness/run_options.c \
+             harness/scenario_list.c harness/options.c harness/help.c \
              emu/winpath.c emu/imagepath.c emu/split.c emu/winerror_text.c emu/verblob.c emu/keep.c \
              emu/era.c \
              $(wildcard emu/shape.c harness/generate.c)
 # SQLite storage and reports: plain C + libsqlite3, also builds natively.
-DB_SRCS   := db/store.c db/report.c
+# The harness's own files that write runs through db/ are here too (not in
+# PURE_SRCS, which the fuzzers link without SQLite).
+DB_SRCS   := db/store.c db/report.c db/export.c harness/output.c harness/run_options.c
 # The commands that need no Wine (help, report, merge, the checks before a
 # run): build/kmharness-native, a plain Linux program.
 HOST_CMDS := harness/native_main.c harness/cmd_report.c

@@ -149,7 +149,7 @@ static void format_path(sqlite3_stmt *stmt, int col, size_t max_chars, char *out
 ** version is NULL), "2 ERROR_FILE_NOT_FOUND", "-1 not installed", or
 ** "(not run)" for an input error.  A "?" after the code marks an outcome
 ** that rests on an assumption of the era profile (emu/era.h). */
-static void outcome_text(sqlite3_stmt *stmt, int code_col, const char *version, int assumed,
+void report_outcome_text(sqlite3_stmt *stmt, int code_col, const char *version, int assumed,
                          char *text, size_t size)
 {
     long code;
@@ -176,7 +176,7 @@ static void format_outcome(sqlite3_stmt *stmt, int code_col, int version_col, in
 {
     char text[CELL_BYTES];
 
-    outcome_text(stmt, code_col, column_text(stmt, version_col),
+    report_outcome_text(stmt, code_col, column_text(stmt, version_col),
                  sqlite3_column_int(stmt, assumed_col) == 1, text, sizeof text);
     shorten_middle(text, max_chars, out);
 }
@@ -186,10 +186,11 @@ enum { Q_SCENARIO, Q_PATH_BEFORE, Q_BEFORE_CODE, Q_BEFORE_VERSION,
        Q_PATH_AFTER, Q_AFTER_CODE, Q_AFTER_VERSION, Q_VERDICT,
        Q_BEFORE_ASSUMED, Q_AFTER_ASSUMED };
 
+/* ?2: 1 for the rows that did not pass only. */
 static const char rows_sql[] =
     "SELECT scenario, image_path_before, before_code, before_version,"
     " image_path_after, after_code, after_version, verdict, before_assumed, after_assumed"
-    " FROM scenario_result WHERE run_id = ? ORDER BY seq";
+    " FROM scenario_result WHERE run_id = ?1 AND (?2 = 0 OR verdict <> 'pass') ORDER BY seq";
 
 static void format_row(sqlite3_stmt *stmt, struct row_cells *row)
 {
@@ -316,7 +317,7 @@ static void measure_rows(sqlite3_stmt *stmt, size_t width[NCOLS])
     }
 }
 
-static int print_table(struct store *st, long long run_id, FILE *out)
+static int print_table(struct store *st, long long run_id, int failures_only, FILE *out)
 {
     sqlite3_stmt *stmt = NULL;
     size_t width[NCOLS];
@@ -325,6 +326,7 @@ static int print_table(struct store *st, long long run_id, FILE *out)
 
     if (prepare_for_run(st, rows_sql, run_id, &stmt) != 0)
         return -1;
+    sqlite3_bind_int(stmt, 2, failures_only);
     measure_rows(stmt, width);
     sqlite3_reset(stmt);
     print_cells(out, col_title, width);
@@ -400,6 +402,10 @@ static int print_skipped(struct store *st, long long run_id, FILE *out, long lon
                             " ORDER BY seq", run_id, &stmt) != 0)
         return -1;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (out == NULL) { /* counting only */
+            ++*count;
+            continue;
+        }
         fputs(*count ? "  " : "\nskipped (Wine cannot reproduce what Windows does):\n  ", out);
         print_clean(out, column_text(stmt, 0));
         fputs(": ", out);
@@ -446,14 +452,16 @@ static int read_counts(struct store *st, long long run_id, struct run_counts *c)
 
 /* The contract's last line; an unfinished run says so at its end, so a
 ** script reading "N passed, 0 failed" there cannot take it for a green run. */
-static int print_summary(struct store *st, long long run_id, FILE *out)
+/* ALONE: the line by itself (--quiet), without the skipped list before it. */
+static int print_summary(struct store *st, long long run_id, int alone, FILE *out)
 {
     struct run_counts c;
     long long skipped;
 
-    if (read_counts(st, run_id, &c) != 0 || print_skipped(st, run_id, out, &skipped) != 0)
+    if (read_counts(st, run_id, &c) != 0
+        || print_skipped(st, run_id, alone ? NULL : out, &skipped) != 0)
         return -1;
-    fprintf(out, "\n%lld passed, %lld failed", c.passed, c.failed);
+    fprintf(out, "%s%lld passed, %lld failed", alone ? "" : "\n", c.passed, c.failed);
     if (c.errors > 0)
         fprintf(out, ", %lld errors", c.errors);
     if (c.observed > 0)  /* server exports: no expectation, checks held */
@@ -480,12 +488,40 @@ int report_run_finished(struct store *st, long long run_id, int *finished)
 
 int report_print(struct store *st, long long run_id, FILE *out)
 {
+    return report_print_rows(st, run_id, REPORT_ROWS_ALL, out);
+}
+
+/* "(N passing scenarios not shown ...)" when the table left them out. */
+static int print_hidden_note(struct store *st, long long run_id, FILE *out)
+{
+    struct run_counts c;
+
+    if (read_counts(st, run_id, &c) != 0)
+        return -1;
+    if (c.passed > 0)
+        fprintf(out, "(%lld passing scenarios not shown; --all shows every row)\n", c.passed);
+    return 0;
+}
+
+int report_print_rows(struct store *st, long long run_id, enum report_rows rows, FILE *out)
+{
+    struct run_counts c;
+    int failures_only;
+
     if (run_id == 0 && latest_run(st, &run_id) != 0)
         return -1;
-    if (print_run_header(st, run_id, out) != 0 || print_table(st, run_id, out) != 0
+    if (rows == REPORT_ROWS_NONE)
+        return print_summary(st, run_id, 1, out);
+    if (read_counts(st, run_id, &c) != 0)
+        return -1;
+    failures_only = rows == REPORT_ROWS_FAILURES
+                    || (rows == REPORT_ROWS_AUTO && c.passed + c.failed + c.errors > REPORT_BIG_RUN);
+    if (print_run_header(st, run_id, out) != 0
+        || print_table(st, run_id, failures_only, out) != 0
+        || (failures_only && print_hidden_note(st, run_id, out) != 0)
         || print_problems(st, run_id, out) != 0)
         return -1;
-    return print_summary(st, run_id, out);
+    return print_summary(st, run_id, 0, out);
 }
 
 /* "3  2024-05-01T10:00:00Z  2 passed, 1 failed, 0 errors, harness ..., wine ..." */
@@ -580,7 +616,7 @@ static void measure_shapes(sqlite3_stmt *stmt, struct shape_widths *w)
     w->pair_n = 1;
     w->before = 0;
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-        outcome_text(stmt, S_BEFORE_CODE, NULL, sqlite3_column_int(stmt, S_BEFORE_ASSUMED) == 1,
+        report_outcome_text(stmt, S_BEFORE_CODE, NULL, sqlite3_column_int(stmt, S_BEFORE_ASSUMED) == 1,
                      before, sizeof before);
         format_shape(stmt, shape);
         max_width(&w->shape, utf8_chars(shape));
@@ -596,9 +632,9 @@ static void print_shape_line(FILE *out, sqlite3_stmt *stmt, const struct shape_w
 {
     char before[CELL_BYTES], after[CELL_BYTES], shape[CELL_BYTES];
 
-    outcome_text(stmt, S_BEFORE_CODE, NULL, sqlite3_column_int(stmt, S_BEFORE_ASSUMED) == 1,
+    report_outcome_text(stmt, S_BEFORE_CODE, NULL, sqlite3_column_int(stmt, S_BEFORE_ASSUMED) == 1,
                  before, sizeof before);
-    outcome_text(stmt, S_AFTER_CODE, NULL, sqlite3_column_int(stmt, S_AFTER_ASSUMED) == 1,
+    report_outcome_text(stmt, S_AFTER_CODE, NULL, sqlite3_column_int(stmt, S_AFTER_ASSUMED) == 1,
                  after, sizeof after);
     format_shape(stmt, shape);
     print_padded(out, first_of_shape ? shape : "", w->shape);

@@ -14,13 +14,56 @@
 #include <string.h>
 #include "builtin.h"
 #include "help.h"
+#include "output.h"
 #include "report.h"
 #include "store.h"
 
+static int usage(const char *message)
+{
+    return usage_error("report", help_synopsis("report"), message);
+}
+
+
+/* Opens an existing database: report never creates one. */
+static struct store *open_existing(const char *path)
+{
+    struct store *db;
+    char err[1024];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "kmharness report: %s: no such database\n", path);
+        return NULL;
+    }
+    fclose(f);
+    if (store_open(path, &db, err, sizeof err)) {
+        fprintf(stderr, "kmharness report: %s\n", err); /* err names the file */
+        return NULL;
+    }
+    return db;
+}
+
+/* Prints the run; exit status. */
+static int print_run(struct store *db, long long run_id, int by_shape,
+                     const struct output_options *out)
+{
+    int finished = 0;
+    if (!by_shape && output_run("report", db, run_id, out, stdout))
+        return 2; /* output_run said why */
+    if ((by_shape && report_by_shape(db, run_id, stdout))
+        || report_run_finished(db, run_id, &finished)) {
+        fprintf(stderr, "kmharness report: %s\n", store_error(db));
+        return 2;
+    }
+    if (!finished)
+        fprintf(stderr, "kmharness report: the run did not finish (killed, or still running): "
+                "only the scenarios recorded so far are shown\n");
+    return finished ? 0 : 3;
+}
 
 int cmd_report(int argc, char **argv)
 {
     const char *db_path = "kmharness.db", *run = NULL, *ignored;
+    struct output_options out = { 0 };
     int by_shape = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -28,42 +71,29 @@ int cmd_report(int argc, char **argv)
             by_shape = 1;
             continue;
         }
+        if ((r = output_option("report", argc, argv, &i, &out)) != 0) {
+            if (r < 0)
+                return 2;
+            continue;
+        }
         if ((r = opt_value(argc, argv, &i, "--db", &db_path)) ||
             (r = opt_value(argc, argv, &i, "--run", &run)) ||
             (r = opt_value(argc, argv, &i, "--prefix", &ignored))) {
             if (r < 0)
-                return usage_error("report", help_synopsis("report"), "missing option value");
+                return usage("missing option value");
             continue;
         }
-        return usage_error("report", help_synopsis("report"), "unknown argument");
+        return usage("unknown argument");
     }
     char *end = NULL;
     long long run_id = run ? strtoll(run, &end, 10) : 0;
     if (run && (*end || run_id <= 0))
-        return usage_error("report", help_synopsis("report"), "--run takes a positive run id");
+        return usage("--run takes a positive run id");
 
-    FILE *f = fopen(db_path, "rb");
-    if (!f) {
-        fprintf(stderr, "kmharness report: %s: no such database\n", db_path);
+    struct store *db = open_existing(db_path);
+    if (!db)
         return 2;
-    }
-    fclose(f);
-    struct store *db;
-    char err[512];
-    if (store_open(db_path, &db, err, sizeof err)) {
-        fprintf(stderr, "kmharness report: %s: %s\n", db_path, err);
-        return 2;
-    }
-    int finished = 0;
-    int status = by_shape ? report_by_shape(db, run_id, stdout)
-                          : report_print(db, run_id, stdout);
-    if (!status)
-        status = report_run_finished(db, run_id, &finished);
-    if (status)
-        fprintf(stderr, "kmharness report: %s\n", store_error(db));
-    else if (!finished)
-        fprintf(stderr, "kmharness report: the run did not finish (killed, or still running): "
-                "only the scenarios recorded so far are shown\n");
+    int status = print_run(db, run_id, by_shape, &out);
     store_close(db);
-    return status ? 2 : finished ? 0 : 3;
+    return status;
 }

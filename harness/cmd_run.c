@@ -202,7 +202,7 @@ int cmd_run(int argc, char **argv)
     if (status)
         fprintf(stderr, "kmharness run: %s\n", store_error(db));
     else
-        status = report_print(db, r.run_id, stdout);
+        status = output_run("run", db, r.run_id, &opt.out, stdout);
     store_close(db);
     free(cmdline);
     run_options_free(&opt);

@@ -15,6 +15,15 @@
 #include <string.h>
 #include "help.h"
 
+/* The output options run and report share (harness/output.h). */
+#define OUTPUT_SYNOPSIS "[--format table|tap|json] [--junit FILE] [--failures-only | --all | --quiet]"
+#define OUTPUT_OPTIONS \
+    "  --format table|tap|json  standard output as the table (default), TAP\n" \
+    "                        (version 13) or JSON lines; --tap is --format tap\n" \
+    "  --junit FILE          also write the run as JUnit XML to FILE\n" \
+    "  --failures-only       the table's failing rows only (automatic over 100\n" \
+    "                        scenarios); --all every row; --quiet the summary only\n"
+
 struct command_help {
     const char *name, *synopsis, *what, *details;
 };
@@ -22,7 +31,8 @@ struct command_help {
 static const struct command_help commands[] = {
     { "run",
       "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] "
-      "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] [PATH...]",
+      "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
+      OUTPUT_SYNOPSIS " [PATH...]",
       "run scenarios: set up, probe, fix, probe again, record",
       "Runs each scenario file (PATH: a NAME.reg file, or a folder walked for them,\n"
       "any case of .reg, byte order of their paths), then N generated scenarios\n"
@@ -41,13 +51,14 @@ static const struct command_help commands[] = {
       "  --save-failures DIR   write each generated scenario that did not pass as\n"
       "                        DIR/NAME.reg\n"
       "  --emit DIR            write the N generated scenarios to DIR, run nothing\n"
+      OUTPUT_OPTIONS
       "\n"
       "Exit status: 0 every scenario passed; 1 a scenario failed; 2 usage error\n"
       "(also: a folder PATH holding no scenario, two scenarios with one NAME, a\n"
       "database that cannot be written, a prefix refused), or a scenario could not\n"
       "be read (the others still ran and were recorded).\n" },
     { "report",
-      "[--db FILE] [--run ID] [--by-shape]",
+      "[--db FILE] [--run ID] [--by-shape] " OUTPUT_SYNOPSIS,
       "print the results table of a recorded run (no Wine needed)",
       "Prints one run (default: the latest) from the database as the table `run`\n"
       "prints, or with --by-shape its findings grouped by the shape of ImagePath.\n"
@@ -55,6 +66,7 @@ static const struct command_help commands[] = {
       "  --db FILE             the SQLite database (default: kmharness.db here)\n"
       "  --run ID              the run to print (default: the latest)\n"
       "  --by-shape            the findings by ImagePath shape instead of the table\n"
+      OUTPUT_OPTIONS
       "\n"
       "Exit status: 0 a finished run was printed; 2 usage error, or no such\n"
       "database or run; 3 the run never finished (killed, or still running: only\n"

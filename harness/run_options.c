@@ -66,6 +66,11 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
                 return usage("missing option value");
             continue;
         }
+        if ((r = output_option("run", argc, argv, &i, &o->out)) != 0) {
+            if (r < 0)
+                return 2;
+            continue;
+        }
         if (!strcmp(argv[i], "--reset-prefix")) {
             o->reset_prefix = 1;
             continue;

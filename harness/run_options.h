@@ -11,6 +11,7 @@
 #define KMH_RUN_OPTIONS_H
 
 #include "era.h"
+#include "output.h"
 #include "scenario_list.h"
 
 struct run_options {
@@ -21,6 +22,7 @@ struct run_options {
     const char *save_dir, *emit_dir;
     enum era era;                 /* --windows (emu/era.h), default ERA_DEFAULT */
     int reset_prefix;             /* --reset-prefix: delete a service key not ours */
+    struct output_options out;    /* --format, --junit, --failures-only, ... */
 };
 
 /* Parses argv (argv[0] is "run").  Returns 0, or 2 after printing the
