@@ -21,6 +21,18 @@
 **            assumption from its Q number, the text carries only a 2002
 **            review date) the KB's case showed "The system cannot find the
 **            file specified.", error 2's text.
+**  [Q196171] KB Q196171 (Exchange 5.5 SP1): with the MSExchangeKMS
+**            service key left behind, the update attempts to update the KM
+**            server; the workaround deletes the key.
+**  [Q290226] KB Q290226 (Exchange 5.5 SP3): with the KM server removed
+**            wrongly (its service key left), setup shows "The System cannot
+**            find the file specified: Microsoft Windows NT ID no:
+**            0xc0020002": Exchange's setup shows a Win32 code's text, and
+**            showed 2 there (which file it missed, and on which Windows,
+**            the article does not say).  If that was the KM server check
+**            on Windows 2000, the code came from another call than the
+**            version API, which leaves 0 there [info.c]; the 2000 rules
+**            below follow info.c, and README says so.
 **  [RegQueryValueEx] Microsoft's documentation of RegQueryValueEx: a
 **            missing value gives ERROR_FILE_NOT_FOUND.  Its page for
 **            RegGetValue (which answers 1630 for a type mismatch) lists
@@ -48,9 +60,10 @@
 
 static const struct era_rule rules[] = {
     /* ---- before the version API: the registry --------------------------- */
-    { "all.no-key", ALL, ERA_NO_KEY, ANY_PATH, ERA_SAME, KMH_NOT_INSTALLED, 1,
-      "assumption: with no MSExchangeKMS key Update.exe skips the KM server "
-      "(the KB does not say)" },
+    { "all.no-key", ALL, ERA_NO_KEY, ANY_PATH, ERA_SAME, KMH_NOT_INSTALLED, 0,
+      "[Q196171] a MSExchangeKMS key left behind makes the update try to update a KM "
+      "server that is not there, and deleting the key is the workaround: the key is "
+      "what the update goes by, so without it the KM server is skipped" },
     { "all.no-value", ALL, ERA_NO_VALUE, ANY_PATH, ERA_SAME, 2, 1,
       "[RegQueryValueEx] a missing value gives 2; assumption: Update.exe shows "
       "that code's text" },
@@ -88,8 +101,8 @@ static const struct era_rule rules[] = {
 
     /* ---- Windows 2000 ----------------------------------------------------- */
     { "2000.not-found", W2K, ERA_SIZE_FAILED, ANY_PATH, 2, KMH_NO_ERROR_CODE, 0,
-      "[info.c] a file it cannot find: ERROR_SUCCESS (win2k); assumption: Update.exe "
-      "then shows error 0's text" },
+      "[info.c] a file it cannot find: ERROR_SUCCESS (win2k); [Q290226] Exchange's setup "
+      "shows the Win32 code's text, here error 0's (but see the note on Q290226)" },
     { "2000.no-version", W2K, ERA_SIZE_FAILED, ANY_PATH, 1812, KMH_NO_ERROR_CODE, 0,
       "[info.c] a file without a version resource: ERROR_SUCCESS (win2k)" },
     { "2000.other-failure", W2K, ERA_SIZE_FAILED, ANY_PATH, ERA_SAME, KMH_NO_ERROR_CODE, 1,

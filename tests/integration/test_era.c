@@ -130,6 +130,24 @@ static void assumptions_are_marked(void **state)
     free(out);
 }
 
+/* Generated scenarios carry their 2000 and nt4 outcomes (harness/generate.c
+** maps its XP rules through emu/era.c): they pass under every profile. */
+static void generated_scenarios_pass_under_each_profile(void **state)
+{
+    for (int i = 0; i < 2; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "run --windows %s --generate 150 --seed 11 --db gen-%s.db",
+                 profiles[i], profiles[i]);
+        int rc = harness("gen", args);
+        char *out = slurp("out-gen.txt", NULL);
+        assert_non_null(out);
+        if (rc != 0)
+            fail_msg("--windows %s --generate: exit %d\n%s", profiles[i], rc, out);
+        assert_non_null(strstr(out, "150 passed, 0 failed"));
+        free(out);
+    }
+}
+
 static void unknown_profile_is_a_usage_error(void **state)
 {
     assert_int_equal(harness(NULL, "run --windows vista --db bad.db"), 2);
@@ -152,6 +170,7 @@ int main(void)
         cmocka_unit_test_setup(every_profile_runs_the_catalog_green, run_profiles),
         cmocka_unit_test(outcomes_follow_the_era_sources),
         cmocka_unit_test(assumptions_are_marked),
+        cmocka_unit_test(generated_scenarios_pass_under_each_profile),
         cmocka_unit_test(unknown_profile_is_a_usage_error),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

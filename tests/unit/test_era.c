@@ -46,9 +46,10 @@ static const struct row table[] = {
     { ERA_NT4, ERA_SIZE_FAILED, 1, 161, 3, 0 },
     { ERA_2000, ERA_SIZE_FAILED, 1, 161, KMH_NO_ERROR_CODE, 0 },
     { ERA_XP, ERA_SIZE_FAILED, 1, 161, 1812, 0 },
-    /* Before the version API: the same everywhere, and assumed. */
+    /* Before the version API: the same everywhere; assumed, except that an
+    ** absent key means "not installed" (KB Q196171). */
     { ERA_NT4, ERA_NOT_A_STRING, 0, 1630, 1630, 1 },
-    { ERA_2000, ERA_NO_KEY, 0, KMH_NOT_INSTALLED, KMH_NOT_INSTALLED, 1 },
+    { ERA_2000, ERA_NO_KEY, 0, KMH_NOT_INSTALLED, KMH_NOT_INSTALLED, 0 },
     { ERA_NT4, ERA_NO_VALUE, 0, 2, 2, 1 },
     { ERA_XP, ERA_OTHER_FAILED, 0, 5, 5, 1 },
 };
