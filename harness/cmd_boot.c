@@ -42,34 +42,37 @@
 #define RELEASE_WAIT_MS 60000
 
 /* The subkey names of KEY (below HKLM), or the value names when VALUES is
-** set, as a malloc'ed array of malloc'ed strings; their count in *N. */
-static WCHAR **names_of(const WCHAR *key, int values, size_t *n)
+** set, into *LIST (malloc'ed strings), their count in *N. A missing key has
+** none; any other failure is returned, so that nothing is left unheld. */
+static long names_of(const WCHAR *key, int values, WCHAR ***list, size_t *n)
 {
-    HKEY k;
-    WCHAR **list = NULL;
-    *n = 0;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_READ, &k))
-        return NULL;
     static WCHAR name[NAME_MAX_UNITS];
-    for (DWORD i = 0;; i++) {
+    HKEY k;
+    *list = NULL;
+    *n = 0;
+    long rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_READ, &k);
+    if (rc)
+        return rc == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : rc;
+    for (DWORD i = 0; !rc; i++) {
         DWORD len = NAME_MAX_UNITS;
-        LONG rc = values ? RegEnumValueW(k, i, name, &len, NULL, NULL, NULL, NULL)
-                         : RegEnumKeyExW(k, i, name, &len, NULL, NULL, NULL, NULL);
+        rc = values ? RegEnumValueW(k, i, name, &len, NULL, NULL, NULL, NULL)
+                    : RegEnumKeyExW(k, i, name, &len, NULL, NULL, NULL, NULL);
         if (rc)
             break;
-        WCHAR **grown = realloc(list, (*n + 1) * sizeof *list);
+        WCHAR **grown = realloc(*list, (*n + 1) * sizeof **list);
         WCHAR *copy = malloc((len + 1) * sizeof *copy);
         if (grown)
-            list = grown;
+            *list = grown;
         if (!grown || !copy) {
             free(copy);
+            rc = ERROR_OUTOFMEMORY;
             break;
         }
         memcpy(copy, name, (len + 1) * sizeof *copy);
-        list[(*n)++] = copy;
+        (*list)[(*n)++] = copy;
     }
     RegCloseKey(k);
-    return list;
+    return rc == ERROR_NO_MORE_ITEMS ? ERROR_SUCCESS : rc;
 }
 
 static void free_names(WCHAR **list, size_t n)
@@ -110,8 +113,8 @@ static long hold_services(struct undo_journal *j)
 {
     static const DWORD demand = SERVICE_DEMAND;
     size_t n;
-    long rc = ERROR_SUCCESS;
-    WCHAR **services = names_of(SERVICES_KEY, 0, &n);
+    WCHAR **services;
+    long rc = names_of(SERVICES_KEY, 0, &services, &n);
     for (size_t i = 0; i < n && !rc; i++) {
         WCHAR key[PATH_UNITS];
         join(key, SERVICES_KEY, services[i]);
@@ -127,13 +130,13 @@ static long hold_services(struct undo_journal *j)
 static long hold_root_devices(struct undo_journal *j)
 {
     size_t nd;
-    long rc = ERROR_SUCCESS;
-    WCHAR **devices = names_of(ROOT_DEVICES_KEY, 0, &nd);
+    WCHAR **devices;
+    long rc = names_of(ROOT_DEVICES_KEY, 0, &devices, &nd);
     for (size_t d = 0; d < nd && !rc; d++) {
         size_t ni;
-        WCHAR device[PATH_UNITS], key[PATH_UNITS];
+        WCHAR device[PATH_UNITS], key[PATH_UNITS], **instances;
         join(device, ROOT_DEVICES_KEY, devices[d]);
-        WCHAR **instances = names_of(device, 0, &ni);
+        rc = names_of(device, 0, &instances, &ni);
         for (size_t i = 0; i < ni && !rc; i++) {
             join(key, device, instances[i]);
             rc = regapply_change_value(key, L"Service", 1, 0, NULL, 0, j);
@@ -154,7 +157,8 @@ static long hold_run_entries(struct undo_journal *j)
     long rc = ERROR_SUCCESS;
     for (size_t k = 0; k < sizeof keys / sizeof *keys && !rc; k++) {
         size_t n;
-        WCHAR **values = names_of(keys[k], 1, &n);
+        WCHAR **values;
+        rc = names_of(keys[k], 1, &values, &n);
         for (size_t i = 0; i < n && !rc; i++)
             rc = regapply_change_value(keys[k], values[i], 1, 0, NULL, 0, j);
         free_names(values, n);

@@ -4,7 +4,8 @@
 **
 ** A native cmocka program driving build/kmharness in the test prefix. Wine's
 ** boot (the first Wine process of a session) starts every service whose
-** Start is 2 and runs the RunOnce entries, so a service key left by a run
+** Start is 2 or that a root device names, and runs the RunOnce entries,
+** so a service key left by a run
 ** killed in the middle of a scenario, or imported by a user, would run its
 ** ImagePath as a command at the next `kmharness` start. Each case plants
 ** such a command, a harmless one: cmd.exe writing a marker file into the
@@ -26,6 +27,8 @@
 #define KMS_KEY SERVICES "MSExchangeKMS"
 #define IMPORTED_KEY SERVICES "KmhAutostartImported"
 #define RUNONCE_KEY "Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce"
+#define ROOTED_KEY SERVICES "KmhAutostartRooted"
+#define DEVICE_KEY "SYSTEM\\CurrentControlSet\\Enum\\Root\\KMHAUTOSTART\\0000"
 
 /* A command that leaves C:\windows\temp\kmh-autostart-PID-CASE.txt behind;
 ** BACKSLASH is "\\" inside a .reg string, "\" elsewhere. */
@@ -148,46 +151,67 @@ static void killed_run_leaves_a_service_that_never_starts(void **state)
     free(left);
 }
 
+/* A service at KEY (REG_DWORD Start given as little-endian hex) whose
+** ImagePath leaves the marker WHICH. */
+static void plant_service(const char *key, const char *start, const char *which)
+{
+    char command[512];
+    marker_command(command, sizeof command, which, "\\");
+    set_dword(key, "Type", "10000000");
+    set_dword(key, "Start", start);
+    set_string(key, "ImagePath", command);
+}
+
+/* With the planting done: end Wine's session, ask for a probe (which boots
+** Wine), and check that the marker WHICH never appears and that value NAME
+** of KEY, which the launcher held back meanwhile, is as it was. */
+static void probe_runs_nothing(const char *which, const char *key, const char *name)
+{
+    char *planted = value_unbooted(key, name);
+    end_wine_session();
+    assert_int_equal(harness("probe", "probe"), 3);  /* not installed */
+    assert_false(marker_appears(which));
+    char *now = value_unbooted(key, name);
+    assert_string_equal(now, planted);
+    free(now);
+    free(planted);
+}
+
 /* A user imported a real export (Start=2) into the prefix and then asks
 ** for a probe. */
 static void imported_service_never_starts(void **state)
 {
-    char command[512];
-    marker_command(command, sizeof command, "imported", "\\");
-    set_dword(IMPORTED_KEY, "Type", "10000000");
-    set_dword(IMPORTED_KEY, "Start", "02000000");
-    set_string(IMPORTED_KEY, "ImagePath", command);
-    end_wine_session();
-
-    assert_int_equal(harness("probe", "probe"), 3);  /* not installed */
-    assert_false(marker_appears("imported"));
-    char *start = value_unbooted(IMPORTED_KEY, "Start");
-    assert_string_equal(start, "4 02000000");  /* the user's value, put back */
-    free(start);
+    plant_service(IMPORTED_KEY, "02000000", "imported");
+    probe_runs_nothing("imported", IMPORTED_KEY, "Start");
 }
 
 /* RunOnce entries run when Wine boots too. */
 static void imported_runonce_entry_never_runs(void **state)
 {
-    char command[512], before[4096];
+    char command[512];
     marker_command(command, sizeof command, "runonce", "\\");
     set_string(RUNONCE_KEY, "kmh-autostart", command);
-    char *planted = value_unbooted(RUNONCE_KEY, "kmh-autostart");
-    snprintf(before, sizeof before, "%s", planted);
-    free(planted);
-    end_wine_session();
+    probe_runs_nothing("runonce", RUNONCE_KEY, "kmh-autostart");
+}
 
-    assert_int_equal(harness("probe", "probe"), 3);  /* not installed */
-    assert_false(marker_appears("runonce"));
-    char *after = value_unbooted(RUNONCE_KEY, "kmh-autostart");
-    assert_string_equal(after, before);
-    free(after);
+/* The service manager also starts, whatever its Start says (3 here), the
+** service a root device names; Wine's own HID and USB buses are started
+** that way. The device needs a class to be listed. */
+static void service_named_by_a_root_device_never_starts(void **state)
+{
+    plant_service(ROOTED_KEY, "03000000", "rooted");
+    set_string(DEVICE_KEY, "Class", "System");
+    set_string(DEVICE_KEY, "ClassGUID", "{4D36E97D-E325-11CE-BFC1-08002BE10318}");
+    set_string(DEVICE_KEY, "Service", "KmhAutostartRooted");
+    probe_runs_nothing("rooted", DEVICE_KEY, "Service");
 }
 
 static int clean_up(void **state)
 {
     reghelper(NULL, "delete-key '" KMS_KEY "'");
     reghelper(NULL, "delete-key '" IMPORTED_KEY "'");
+    reghelper(NULL, "delete-key '" ROOTED_KEY "'");
+    reghelper(NULL, "delete-key 'SYSTEM\\CurrentControlSet\\Enum\\Root\\KMHAUTOSTART'");
     char cmd[4400];
     snprintf(cmd, sizeof cmd, "env WINEPREFIX='%s' " REGHELPER_ENV " wine reg delete "
              "'HKLM\\" RUNONCE_KEY "' /v kmh-autostart /f", env("KMHARNESS_PREFIX"));
@@ -195,6 +219,7 @@ static int clean_up(void **state)
     remove_marker("killed");
     remove_marker("imported");
     remove_marker("runonce");
+    remove_marker("rooted");
     return 0;
 }
 
@@ -210,6 +235,7 @@ int main(void)
         cmocka_unit_test_teardown(killed_run_leaves_a_service_that_never_starts, clean_up),
         cmocka_unit_test_teardown(imported_service_never_starts, clean_up),
         cmocka_unit_test_teardown(imported_runonce_entry_never_runs, clean_up),
+        cmocka_unit_test_teardown(service_named_by_a_root_device_never_starts, clean_up),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (!failed)
