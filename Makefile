@@ -32,7 +32,7 @@ PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harne
 # SQLite storage and reports: plain C + libsqlite3, also builds natively.
 # The harness's own files that write runs through db/ are here too (not in
 # PURE_SRCS, which the fuzzers link without SQLite).
-DB_SRCS   := db/store.c db/report.c db/export.c harness/output.c harness/run_options.c
+DB_SRCS   := db/store.c db/report.c db/export.c db/diff.c harness/output.c harness/run_options.c
 # The commands that need no Wine (help, report, merge, the checks before a
 # run): build/kmharness-native, a plain Linux program.
 HOST_CMDS := harness/native_main.c harness/cmd_report.c

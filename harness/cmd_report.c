@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "builtin.h"
+#include "diff.h"
 #include "help.h"
 #include "output.h"
 #include "report.h"
@@ -60,15 +61,70 @@ static int print_run(struct store *db, long long run_id, int by_shape,
     return finished ? 0 : 3;
 }
 
+/* One side of --diff: "ID" (a run in --db), "FILE" (its latest run) or
+** "FILE:ID".  *path is NULL for --db; malloc'ed otherwise. */
+static int parse_side(const char *arg, char **path, long long *id)
+{
+    const char *colon = strrchr(arg, ':');
+    const char *digits = colon ? colon + 1 : arg;
+    char *end = NULL;
+
+    *path = NULL;
+    *id = 0;
+    if (*digits >= '0' && *digits <= '9') {
+        *id = strtoll(digits, &end, 10);
+        if (*end || *id <= 0)
+            return -1;
+        if (colon)
+            *path = strndup(arg, (size_t)(colon - arg));
+        return colon && !*path ? -1 : 0;
+    }
+    *path = strdup(arg);
+    return *path ? 0 : -1;
+}
+
+/* report --diff A B: exit 1 when a scenario that passed in A did not in B. */
+static int print_diff(const char *db_path, const char *a_arg, const char *b_arg)
+{
+    char *a_path, *b_path;
+    long long a_id, b_id;
+    int regressions = 0, status = 2;
+
+    if (parse_side(a_arg, &a_path, &a_id) || parse_side(b_arg, &b_path, &b_id)) {
+        free(a_path);
+        return usage("--diff takes two runs: ID, FILE or FILE:ID");
+    }
+    const char *main_path = a_path ? a_path : db_path;
+    const char *other_path = b_path ? b_path : db_path;
+    int same = strcmp(main_path, other_path) == 0;
+    struct store *db = open_existing(main_path);
+    if (db && (same || diff_attach(db, other_path) == 0)
+        && diff_print(db, "main", a_id, same ? "main" : "other", b_id, stdout, &regressions) == 0)
+        status = regressions ? 1 : 0;
+    else if (db)
+        fprintf(stderr, "kmharness report: %s\n", store_error(db));
+    store_close(db);
+    free(a_path);
+    free(b_path);
+    return status;
+}
+
 int cmd_report(int argc, char **argv)
 {
-    const char *db_path = "kmharness.db", *run = NULL, *ignored;
+    const char *db_path = "kmharness.db", *run = NULL, *ignored, *diff[2] = { NULL, NULL };
     struct output_options out = { 0 };
     int by_shape = 0;
     for (int i = 1; i < argc; i++) {
         int r;
         if (!strcmp(argv[i], "--by-shape")) {
             by_shape = 1;
+            continue;
+        }
+        if (!strcmp(argv[i], "--diff")) {
+            if (i + 2 >= argc)
+                return usage("--diff takes two runs: ID, FILE or FILE:ID");
+            diff[0] = argv[++i];
+            diff[1] = argv[++i];
             continue;
         }
         if ((r = output_option("report", argc, argv, &i, &out)) != 0) {
@@ -90,6 +146,8 @@ int cmd_report(int argc, char **argv)
     if (run && (*end || run_id <= 0))
         return usage("--run takes a positive run id");
 
+    if (diff[0])
+        return print_diff(db_path, diff[0], diff[1]);
     struct store *db = open_existing(db_path);
     if (!db)
         return 2;

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "builtin.h"
+#include "diff.h"
 #include "generate.h"
 #include "kmserver.h"
 #include "keep.h"
@@ -144,6 +145,19 @@ static void run_generated(struct runner *r, const struct run_options *o, unsigne
     free(text);
 }
 
+/* --baseline: what changed since the baseline file's latest run, printed
+** before the table so the summary stays the last line. */
+static int compare_with_baseline(struct store *db, const char *path, long long run_id,
+                                 int *regressions)
+{
+    if (diff_attach(db, path) || diff_print(db, "other", 0, "main", run_id, stdout, regressions)) {
+        fprintf(stderr, "kmharness run: --baseline: %s\n", store_error(db));
+        return -1;
+    }
+    fputc('\n', stdout);
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_options opt;
@@ -199,14 +213,19 @@ int cmd_run(int argc, char **argv)
     rmdir(keep_dir);
 
     int status = store_end_run(db, r.run_id, r.passed, r.failed, r.errors);
+    int regressions = 0;
     if (status)
         fprintf(stderr, "kmharness run: %s\n", store_error(db));
-    else
+    else if (opt.baseline && compare_with_baseline(db, opt.baseline, r.run_id, &regressions))
+        status = 2;
+    if (!status)
         status = output_run("run", db, r.run_id, &opt.out, stdout);
     store_close(db);
     free(cmdline);
     run_options_free(&opt);
     if (status)
         return 2;
+    if (opt.baseline) /* a CI job with a baseline fails on regressions only */
+        return r.errors ? 2 : regressions ? 1 : 0;
     return r.errors ? 2 : r.failed ? 1 : 0;
 }

@@ -30,7 +30,7 @@ struct command_help {
 
 static const struct command_help commands[] = {
     { "run",
-      "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] "
+      "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] [--baseline FILE] "
       "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
       OUTPUT_SYNOPSIS " [PATH...]",
       "run scenarios: set up, probe, fix, probe again, record",
@@ -51,14 +51,18 @@ static const struct command_help commands[] = {
       "  --save-failures DIR   write each generated scenario that did not pass as\n"
       "                        DIR/NAME.reg\n"
       "  --emit DIR            write the N generated scenarios to DIR, run nothing\n"
+      "  --baseline FILE       compare with the latest run in FILE (a database\n"
+      "                        kept from a good run): list what changed, and fail\n"
+      "                        on regressions only\n"
       OUTPUT_OPTIONS
       "\n"
-      "Exit status: 0 every scenario passed; 1 a scenario failed; 2 usage error\n"
+      "Exit status: 0 every scenario passed; 1 a scenario failed (with --baseline:\n"
+      "a scenario that passed in the baseline did not); 2 usage error\n"
       "(also: a folder PATH holding no scenario, two scenarios with one NAME, a\n"
       "database that cannot be written, a prefix refused), or a scenario could not\n"
       "be read (the others still ran and were recorded).\n" },
     { "report",
-      "[--db FILE] [--run ID] [--by-shape] " OUTPUT_SYNOPSIS,
+      "[--db FILE] [--run ID | --diff A B] [--by-shape] " OUTPUT_SYNOPSIS,
       "print the results table of a recorded run (no Wine needed)",
       "Prints one run (default: the latest) from the database as the table `run`\n"
       "prints, or with --by-shape its findings grouped by the shape of ImagePath.\n"
@@ -66,9 +70,14 @@ static const struct command_help commands[] = {
       "  --db FILE             the SQLite database (default: kmharness.db here)\n"
       "  --run ID              the run to print (default: the latest)\n"
       "  --by-shape            the findings by ImagePath shape instead of the table\n"
+      "  --diff A B            the scenarios whose verdict, probe codes or failed\n"
+      "                        checks changed from run A to run B (matched by NAME);\n"
+      "                        each is ID (a run in --db), FILE (its latest run) or\n"
+      "                        FILE:ID\n"
       OUTPUT_OPTIONS
       "\n"
-      "Exit status: 0 a finished run was printed; 2 usage error, or no such\n"
+      "Exit status: 0 a finished run was printed (--diff: no regression); 1 --diff:\n"
+      "a scenario that passed in A did not in B; 2 usage error, or no such\n"
       "database or run; 3 the run never finished (killed, or still running: only\n"
       "its scenarios recorded so far are shown, the summary line says so).\n" },
     { "probe",

@@ -39,6 +39,14 @@ static int generated_name_taken(const char *name, void *arg)
     return strcmp(name, expected) == 0;
 }
 
+static int readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
 static int usage(const char *message)
 {
     return usage_error("run", help_synopsis("run"), message);
@@ -61,7 +69,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
             (r = opt_value(argc, argv, &i, "--seed", &seed)) ||
             (r = opt_value(argc, argv, &i, "--save-failures", &o->save_dir)) ||
             (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir)) ||
-            (r = opt_value(argc, argv, &i, "--windows", &windows))) {
+            (r = opt_value(argc, argv, &i, "--windows", &windows)) ||
+            (r = opt_value(argc, argv, &i, "--baseline", &o->baseline))) {
             if (r < 0)
                 return usage("missing option value");
             continue;
@@ -80,6 +89,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
         if (scenario_list_add(&o->paths, argv[i], err, sizeof err))
             return usage(err);
     }
+    if (o->baseline && !readable(o->baseline))
+        return usage("--baseline: no such database");
     if (windows && era_parse(windows, &o->era))
         return usage("--windows must be nt4, 2000 or xp");
     /* The bound keeps every count inside the progress counter (an int). */

@@ -23,6 +23,7 @@ struct run_options {
     enum era era;                 /* --windows (emu/era.h), default ERA_DEFAULT */
     int reset_prefix;             /* --reset-prefix: delete a service key not ours */
     struct output_options out;    /* --format, --junit, --failures-only, ... */
+    const char *baseline;         /* --baseline FILE: compare with its latest run */
 };
 
 /* Parses argv (argv[0] is "run").  Returns 0, or 2 after printing the
