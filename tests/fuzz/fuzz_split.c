@@ -9,8 +9,9 @@
 ** the probe would see it, in an exact-size heap buffer.
 **
 ** Invariants from split.h: every span lies inside the string; the path is
-** a prefix of its area ending in ".exe" followed by a blank or the area's
-** end; the shown path covers the path; the tail starts after the shown
+** a prefix of its area ending in ".exe" (followed, after any dots, by a
+** blank or the area's end); AMBIGUOUS only with an EXISTS callback; the
+** shown path covers the path; the tail starts after the shown
 ** path and ends at the last non-blank; and cutting the value to its path
 ** (what the fix writes) splits to the same path again with no tail.
 ** Built by `make fuzz` / `make check-fuzz`.
@@ -94,10 +95,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct split_result r;
     if (split_image_path(s, len, fn, &mod, &r) == 0) {
         check_path(s, len, &r);
+        if (r.ambiguous && !fn)
+            abort();
         check_idempotent(s, &r, fn, &mod);
     } else {
         static const struct split_result zero;
         if (memcmp(&r, &zero, sizeof r))
+            abort();
+        enum split_none why = split_why_none(s, len);
+        if (why != SPLIT_NO_EXE && why != SPLIT_NO_EXTENSION && why != SPLIT_EXE_DIR)
             abort();
     }
     free(s);
