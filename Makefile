@@ -32,10 +32,11 @@ PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harne
 # SQLite storage and reports: plain C + libsqlite3, also builds natively.
 # The harness's own files that write runs through db/ are here too (not in
 # PURE_SRCS, which the fuzzers link without SQLite).
-DB_SRCS   := db/store.c db/report.c db/export.c db/diff.c harness/output.c harness/run_options.c
+DB_SRCS   := db/store.c db/report.c db/export.c db/diff.c db/merge.c harness/output.c \
+             harness/run_options.c
 # The commands that need no Wine (help, report, merge, the checks before a
 # run): build/kmharness-native, a plain Linux program.
-HOST_CMDS := harness/native_main.c harness/cmd_report.c
+HOST_CMDS := harness/native_main.c harness/cmd_report.c harness/cmd_merge.c
 # Win32 side: only ever built with winegcc.
 WIN_SRCS  := $(filter-out $(PURE_SRCS) $(DB_SRCS) $(HOST_CMDS), $(wildcard harness/*.c emu/*.c))
 GEN_SRCS  := $(BUILD)/gen/kmserver_template.c $(BUILD)/gen/schema_sql.c
@@ -61,7 +62,7 @@ WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
 
 .SECONDARY:
-.PHONY: all check check-unit check-wine check-integration clean setup run bench bench-big
+.PHONY: all check check-unit check-wine check-integration check-shards clean setup run bench bench-big
 all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so $(BUILD)/kmharness-native
 
 $(BUILD)/kmharness: harness/kmharness.sh
@@ -173,10 +174,14 @@ TEST_PREFIX ?= $(abspath $(BUILD))/test-prefix
 check: check-unit check-fuzz
 	@$(MAKE) --no-print-directory check-wine
 	@$(MAKE) --no-print-directory check-integration
+	@$(MAKE) --no-print-directory check-shards
 check-unit: $(UNIT_TESTS)
 	@sh tests/run-tests.sh unit $(UNIT_TESTS)
 check-wine: all $(WINE_TESTS)
 	@KMHARNESS_PREFIX=$(TEST_PREFIX) sh tests/run-tests.sh wine $(WINE_TESTS)
+# run --shard K/N x 3 on their own prefixes + merge == one unsharded run.
+check-shards: all
+	@KMHARNESS_PREFIX=$(TEST_PREFIX) sh tests/shards.sh 3 300
 check-integration: all $(INTEG_TESTS)
 	@KMHARNESS_PREFIX=$(TEST_PREFIX) KMHARNESS=$(abspath $(BUILD))/kmharness \
 	    KMH_SCENARIOS=$(abspath scenarios) sh tests/run-tests.sh integration $(INTEG_TESTS)

@@ -190,3 +190,13 @@ CREATE VIEW outcome AS
     SELECT run_id, scenario, image_path_before, before_code,
            image_path_after, after_code, verdict
     FROM scenario_result;
+
+-- @version 5
+
+-- A run's identity across files: `kmharness merge` copies runs from shard
+-- databases into one file, where they get new ids; uid stays, so merging
+-- the same file twice copies nothing the second time.  Runs written before
+-- this step get one now.
+ALTER TABLE run ADD COLUMN uid TEXT;
+UPDATE run SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+CREATE UNIQUE INDEX run_by_uid ON run (uid);

@@ -520,8 +520,9 @@ int store_begin_run(struct store *st, const struct store_run_info *info, long lo
     int rc;
 
     if (prepare(st, "INSERT INTO run (started_at, harness_version, wine_version, host,"
-                    " command_line, windows) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
-                    " :harness_version, :wine_version, :host, :command_line, :windows)",
+                    " command_line, windows, uid) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+                    " :harness_version, :wine_version, :host, :command_line, :windows,"
+                    " lower(hex(randomblob(16))))",
                 &stmt) != 0)
         return -1;
     rc = run_insert(st, stmt,

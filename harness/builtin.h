@@ -10,6 +10,7 @@
 
 int cmd_run(int argc, char **argv);     /* harness/cmd_run.c */
 int cmd_report(int argc, char **argv);  /* harness/cmd_report.c */
+int cmd_merge(int argc, char **argv);   /* harness/cmd_merge.c */
 int cmd_probe(int argc, char **argv);   /* harness/cmd_probe.c */
 int cmd_fix(int argc, char **argv);     /* harness/cmd_fix.c */
 int cmd_boot(int argc, char **argv);    /* harness/cmd_boot.c (the launcher's) */

@@ -197,15 +197,22 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
 
-    int total = (int)(opt.paths.n + opt.generate);
+    /* --shard: scenario INDEX (files, then generated) runs in one shard. */
+    int total = 0, done = 0;
+    for (unsigned long long i = 0; i < opt.paths.n + opt.generate; i++)
+        total += run_options_in_shard(&opt, i);
     for (size_t i = 0; i < opt.paths.n; i++) {
-        progress((int)i, total, opt.paths.v[i].path);
+        if (!run_options_in_shard(&opt, i))
+            continue;
+        progress(done++, total, opt.paths.v[i].path);
         runner_scenario(&r, opt.paths.v[i].path);
     }
     for (unsigned long long i = 1; i <= opt.generate; i++) {
         char name[64];
+        if (!run_options_in_shard(&opt, opt.paths.n + i - 1))
+            continue;
         generate_name(opt.seed, i, name, sizeof name);
-        progress((int)(opt.paths.n + i - 1), total, name);
+        progress(done++, total, name);
         run_generated(&r, &opt, i, name);
     }
     progress(total, total, "");

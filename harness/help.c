@@ -30,7 +30,7 @@ struct command_help {
 
 static const struct command_help commands[] = {
     { "run",
-      "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] [--baseline FILE] "
+      "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] [--baseline FILE] [--shard K/N] "
       "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
       OUTPUT_SYNOPSIS " [PATH...]",
       "run scenarios: set up, probe, fix, probe again, record",
@@ -51,6 +51,9 @@ static const struct command_help commands[] = {
       "  --save-failures DIR   write each generated scenario that did not pass as\n"
       "                        DIR/NAME.reg\n"
       "  --emit DIR            write the N generated scenarios to DIR, run nothing\n"
+      "  --shard K/N           run the K-th of N disjoint parts of the scenarios:\n"
+      "                        every N-th from the K-th, files then generated ones\n"
+      "                        (for a CI matrix; `kmharness merge` joins them)\n"
       "  --baseline FILE       compare with the latest run in FILE (a database\n"
       "                        kept from a good run): list what changed, and fail\n"
       "                        on regressions only\n"
@@ -80,6 +83,18 @@ static const struct command_help commands[] = {
       "a scenario that passed in A did not in B; 2 usage error, or no such\n"
       "database or run; 3 the run never finished (killed, or still running: only\n"
       "its scenarios recorded so far are shown, the summary line says so).\n" },
+    { "merge",
+      "[--combine] OUT.db IN.db...",
+      "merge shard databases into one (no Wine needed)",
+      "Copies the runs of each IN.db (a kmharness database, e.g. one per shard of\n"
+      "a CI matrix) into OUT.db, created when missing.  Every run keeps its\n"
+      "identity: merging a file twice copies nothing the second time.  With\n"
+      "--combine the input runs become one new run instead, its scenarios in input\n"
+      "order, so `report` shows them as one table and --diff or --baseline compare\n"
+      "it like any run.  Every input is checked before anything is written.\n"
+      "\n"
+      "Exit status: 0 merged; 2 usage error, or an input or OUT.db cannot be\n"
+      "used.\n" },
     { "probe",
       "[--prefix DIR] [--windows nt4|2000|xp]",
       "show what Update.exe would show for the prefix's registry now",

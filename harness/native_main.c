@@ -69,6 +69,8 @@ int main(int argc, char **argv)
         return help_command(cmd, stdout) ? 2 : 0;
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "check-run") && argc > 2 && !strcmp(argv[2], "run"))
         return check_run(argc - 2, argv + 2);
     fprintf(stderr, "kmharness: unknown command '%s'\n", cmd);

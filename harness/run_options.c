@@ -39,6 +39,25 @@ static int generated_name_taken(const char *name, void *arg)
     return strcmp(name, expected) == 0;
 }
 
+/* "K/N" with 1 <= K <= N <= 1000000. */
+static int parse_shard(const char *s, struct run_options *o)
+{
+    const char *slash = strchr(s, '/');
+    char k[32];
+    if (!slash || (size_t)(slash - s) >= sizeof k)
+        return -1;
+    memcpy(k, s, (size_t)(slash - s));
+    k[slash - s] = '\0';
+    if (parse_number(k, 1000000, &o->shard_k) || parse_number(slash + 1, 1000000, &o->shard_n))
+        return -1;
+    return o->shard_k >= 1 && o->shard_k <= o->shard_n ? 0 : -1;
+}
+
+int run_options_in_shard(const struct run_options *o, unsigned long long index)
+{
+    return index % o->shard_n == o->shard_k - 1;
+}
+
 static int readable(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -54,8 +73,9 @@ static int usage(const char *message)
 
 int run_options_parse(int argc, char **argv, struct run_options *o)
 {
-    const char *generate = NULL, *seed = NULL, *windows = NULL;
+    const char *generate = NULL, *seed = NULL, *windows = NULL, *shard = NULL;
     memset(o, 0, sizeof *o);
+    o->shard_k = o->shard_n = 1;
     o->db = "kmharness.db";
     o->seed = 1;
     o->era = ERA_DEFAULT;
@@ -70,7 +90,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
             (r = opt_value(argc, argv, &i, "--save-failures", &o->save_dir)) ||
             (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir)) ||
             (r = opt_value(argc, argv, &i, "--windows", &windows)) ||
-            (r = opt_value(argc, argv, &i, "--baseline", &o->baseline))) {
+            (r = opt_value(argc, argv, &i, "--baseline", &o->baseline)) ||
+            (r = opt_value(argc, argv, &i, "--shard", &shard))) {
             if (r < 0)
                 return usage("missing option value");
             continue;
@@ -89,6 +110,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
         if (scenario_list_add(&o->paths, argv[i], err, sizeof err))
             return usage(err);
     }
+    if (shard && parse_shard(shard, o))
+        return usage("--shard takes K/N, 1 <= K <= N <= 1000000");
     if (o->baseline && !readable(o->baseline))
         return usage("--baseline: no such database");
     if (windows && era_parse(windows, &o->era))

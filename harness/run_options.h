@@ -24,7 +24,13 @@ struct run_options {
     int reset_prefix;             /* --reset-prefix: delete a service key not ours */
     struct output_options out;    /* --format, --junit, --failures-only, ... */
     const char *baseline;         /* --baseline FILE: compare with its latest run */
+    unsigned long long shard_k, shard_n; /* --shard K/N; 1/1 when not given */
 };
+
+/* Is scenario INDEX (0-based over the files, then the generated ones, as
+** the run would order them) in this run's shard?  Every N-th from K-1: the
+** N shards are disjoint, together complete, and the same on every host. */
+int run_options_in_shard(const struct run_options *, unsigned long long index);
 
 /* Parses argv (argv[0] is "run").  Returns 0, or 2 after printing the
 ** usage error on stderr. */

@@ -15,7 +15,7 @@
 */
 #include "support.h"
 
-static const char *const commands[] = { "run", "report", "probe", "fix" };
+static const char *const commands[] = { "run", "report", "merge", "probe", "fix" };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 /* The launcher with ARGS and KMHARNESS_PREFIX set to workdir/PREFIX_NAME. */
