@@ -62,7 +62,7 @@ WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
 
 .SECONDARY:
-.PHONY: all check check-unit check-wine check-integration check-shards clean setup run bench bench-big
+.PHONY: all check check-unit check-wine check-integration check-shards check-examples clean setup run bench bench-big
 all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so $(BUILD)/kmharness-native
 
 $(BUILD)/kmharness: harness/kmharness.sh
@@ -171,7 +171,7 @@ TEST_PREFIX ?= $(abspath $(BUILD))/test-prefix
 # tests change its registry between two harness calls (outside the
 # launcher's lock): under make -j they must not overlap, so they run one
 # after the other.
-check: check-unit check-fuzz
+check: check-unit check-fuzz check-examples
 	@$(MAKE) --no-print-directory check-wine
 	@$(MAKE) --no-print-directory check-integration
 	@$(MAKE) --no-print-directory check-shards
@@ -179,6 +179,10 @@ check-unit: $(UNIT_TESTS)
 	@sh tests/run-tests.sh unit $(UNIT_TESTS)
 check-wine: all $(WINE_TESTS)
 	@KMHARNESS_PREFIX=$(TEST_PREFIX) sh tests/run-tests.sh wine $(WINE_TESTS)
+# The CI examples in examples/ are well-formed YAML of their system's shape.
+check-examples:
+	@sh tests/check-ci-examples.sh
+
 # run --shard K/N x 3 on their own prefixes + merge == one unsharded run.
 check-shards: all
 	@KMHARNESS_PREFIX=$(TEST_PREFIX) sh tests/shards.sh 3 300

@@ -3,10 +3,12 @@
 # those that are missing (so a second run is instant and needs no root).
 # Used by `make run` (the quick start) and by .ci/run. libclang-rt-14-dev
 # (the sanitizer and libFuzzer runtimes) is only recommended by clang, so it
-# is named here.
+# is named here.  libxml2-utils (xmllint), perl (prove) and yamllint are
+# the test suite's readers of the JUnit, TAP and CI-example output.
 set -eu
 pkgs="make gcc clang pkg-config wine wine64 wine64-tools libwine-dev
-      libcmocka-dev libsqlite3-dev sqlite3 util-linux libclang-rt-14-dev"
+      libcmocka-dev libsqlite3-dev sqlite3 util-linux libclang-rt-14-dev
+      libxml2-utils perl yamllint"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
