@@ -175,6 +175,7 @@ check: check-unit check-fuzz check-examples
 	@$(MAKE) --no-print-directory check-wine
 	@$(MAKE) --no-print-directory check-integration
 	@$(MAKE) --no-print-directory check-shards
+	@$(MAKE) --no-print-directory check-install
 check-unit: $(UNIT_TESTS)
 	@sh tests/run-tests.sh unit $(UNIT_TESTS)
 check-wine: all $(WINE_TESTS)
@@ -203,6 +204,29 @@ bench: all
 # Cost of big scenarios (N values, N keys): apply and undo grow linearly.
 bench-big: all
 	sh tests/bench-big.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the launcher in bin/ (a link
+# into lib/kmharness/, where the programs are), the bundled scenarios in
+# share/kmharness/scenarios, the man page in share/man/man1.
+PREFIX ?= /usr/local
+.PHONY: install check-install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kmharness \
+	    $(DESTDIR)$(PREFIX)/share/kmharness/scenarios $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/kmharness $(BUILD)/kmharness-native $(DESTDIR)$(PREFIX)/lib/kmharness/
+	install -m 755 $(BUILD)/kmharness.exe.so $(DESTDIR)$(PREFIX)/lib/kmharness/
+	ln -sf ../lib/kmharness/kmharness $(DESTDIR)$(PREFIX)/bin/kmharness
+	install -m 644 scenarios/*.reg $(DESTDIR)$(PREFIX)/share/kmharness/scenarios/
+	install -m 644 docs/kmharness.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+# An installed tree runs the catalog from another folder, and its man page
+# renders without warnings.
+check-install: all
+	@d=$$(mktemp -d) && $(MAKE) -s --no-print-directory install DESTDIR=$$d >/dev/null && \
+	  cd / && out=$$(KMHARNESS_PREFIX=$(TEST_PREFIX) $$d/usr/local/bin/kmharness run \
+	      --db $$d/installed.db --quiet) && echo "installed kmharness run: $$out" && \
+	  ! man --warnings -l $$d/usr/local/share/man/man1/kmharness.1 2>&1 >/dev/null | grep . && \
+	  rm -rf $$d
 
 clean:
 	rm -rf $(BUILD)/win $(BUILD)/native $(BUILD)/host $(BUILD)/tests $(BUILD)/gen $(BUILD)/kmharness*

@@ -25,6 +25,16 @@ mark=.kmharness-prefix
 
 die() { echo "kmharness: $*" >&2; exit 2; }
 
+# The bundled catalog: scenarios/ beside build/ in a checkout, or
+# share/kmharness/scenarios after `make install` (bin/ and lib/kmharness/
+# beside share/).
+if [ -z "${KMHARNESS_SCENARIOS-}" ]; then
+    for d in "$here/../scenarios" "$here/../../share/kmharness/scenarios"; do
+        [ -d "$d" ] && { KMHARNESS_SCENARIOS=$(readlink -f "$d"); break; }
+    done
+    export KMHARNESS_SCENARIOS="${KMHARNESS_SCENARIOS-}"
+fi
+
 # What needs no Wine runs natively, before any prefix is made or started
 # (harness/native_main.c): help, report, merge, and the checks of a run's
 # command line and database.  Not for KMHARNESS_EXE (the Wine tests).

@@ -126,8 +126,14 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
     if (o->save_dir && o->emit_dir)
         return usage("--save-failures and --emit exclude each other");
     if (!o->paths.n && !generate) {
+        /* The launcher says where the bundled catalog is (a checkout or an
+        ** installed tree). */
+        const char *bundled = getenv("KMHARNESS_SCENARIOS");
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s/../scenarios", harness_home());
+        if (bundled && *bundled)
+            snprintf(dir, sizeof dir, "%s", bundled);
+        else
+            snprintf(dir, sizeof dir, "%s/../scenarios", harness_home());
         if (scenario_list_add(&o->paths, dir, err, sizeof err))
             return usage(err);
     }
