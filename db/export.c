@@ -11,11 +11,14 @@
 **
 ** TAP (version 13, what `prove` reads): "ok N - NAME" per scenario; a
 ** scenario that did not pass is "not ok" with a YAML block saying its
-** verdict, outcomes and failed checks; the last line is the contract's
-** summary as a TAP comment, "# N passed, N failed".
-** JSON lines: one object per scenario, then {"summary": ...} last.
+** verdict, outcomes and failed checks; "observed" (checks held, nothing
+** expected) is ok; a skipped scenario is "ok N - NAME # SKIP reason"; the
+** last line is the table's summary as a TAP comment, "# N passed, ...".
+** JSON lines: one object per scenario (verdict "skipped" for those not
+** run), then one with the counts and the table's summary text.
 ** JUnit: <testsuites><testsuite> with one <testcase> per scenario, named
-** by scenario; a failed check is a <failure>, an input error an <error>;
+** by scenario; a failed check is a <failure>, an input error an <error>, a
+** skipped scenario <skipped>;
 ** the probe outcomes are the testcase's <properties>.
 */
 #include "export.h"
@@ -29,10 +32,14 @@ enum { E_SEQ, E_SCENARIO, E_VERDICT, E_BEFORE_CODE, E_BEFORE_VERSION, E_BEFORE_A
        E_AFTER_CODE, E_AFTER_VERSION, E_AFTER_ASSUMED, E_PATH_BEFORE, E_PATH_AFTER,
        E_ERROR, E_ELAPSED };
 
+/* The scenarios that ran, and those skipped (verdict "skipped", the reason
+** as error text), in run order. */
 static const char scenarios_sql[] =
     "SELECT seq, scenario, verdict, before_code, before_version, before_assumed,"
     " after_code, after_version, after_assumed, image_path_before, image_path_after,"
-    " error_text, elapsed_ms FROM scenario_result WHERE run_id = ?1 ORDER BY seq";
+    " error_text, elapsed_ms FROM scenario_result WHERE run_id = ?1"
+    " UNION ALL SELECT seq, scenario, 'skipped', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+    " NULL, reason, 0 FROM skipped_scenario WHERE run_id = ?1 ORDER BY 1";
 
 static const char failed_checks_sql[] =
     "SELECT name, detail FROM check_result WHERE run_id = ?1 AND seq = ?2 AND ok = 0"
@@ -81,21 +88,26 @@ static int prepare(struct store *st, const char *sql, long long run_id, sqlite3_
     return 0;
 }
 
+/* A run's numbers as the formats count them. */
+enum { N_TOTAL, N_FAILED, N_ERRORS, N_SKIPPED, N_COUNTS };
+
 /* The latest run when run_id is 0; an error when there is no such run. */
-static int resolve_run(struct store *st, long long *run_id, long long counts[3])
+static int resolve_run(struct store *st, long long *run_id, long long counts[N_COUNTS])
 {
     sqlite3_stmt *stmt = NULL;
     int rc = prepare(st, "SELECT r.id, (SELECT count(*) FROM scenario_result s WHERE"
-                         " s.run_id = r.id AND verdict = 'pass'), (SELECT count(*) FROM"
+                         " s.run_id = r.id) + (SELECT count(*) FROM skipped_scenario k"
+                         " WHERE k.run_id = r.id), (SELECT count(*) FROM"
                          " scenario_result s WHERE s.run_id = r.id AND verdict = 'fail'),"
                          " (SELECT count(*) FROM scenario_result s WHERE s.run_id = r.id"
-                         " AND verdict = 'error') FROM run r"
+                         " AND verdict = 'error'), (SELECT count(*) FROM skipped_scenario k"
+                         " WHERE k.run_id = r.id) FROM run r"
                          " WHERE r.id = CASE WHEN ?1 = 0 THEN (SELECT max(id) FROM run)"
                          " ELSE ?1 END", *run_id, &stmt);
 
     if (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
         *run_id = sqlite3_column_int64(stmt, 0);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < N_COUNTS; i++)
             counts[i] = sqlite3_column_int64(stmt, 1 + i);
     } else if (rc == 0 && *run_id == 0) {
         rc = store_set_error(st, "the database holds no runs");
@@ -200,12 +212,18 @@ static void tap_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
 {
     struct tap_state *t = arg;
     FILE *out = t->out;
-    int pass = strcmp(r->verdict, "pass") == 0;
+    /* observed: a server's export with no expectation whose checks held */
+    int pass = !strcmp(r->verdict, "pass") || !strcmp(r->verdict, "observed");
+    int skipped = !strcmp(r->verdict, "skipped");
 
-    fprintf(out, "%sok %d - ", pass ? "" : "not ", ++t->n);
+    fprintf(out, "%sok %d - ", pass || skipped ? "" : "not ", ++t->n);
     tap_text(out, r->name);
+    if (skipped) {
+        fputs(" # SKIP ", out);
+        tap_text(out, r->error);
+    }
     fputc('\n', out);
-    if (pass)
+    if (pass || skipped)
         return;
     fputs("  ---\n  verdict: ", out);
     json_string(out, r->verdict);
@@ -227,25 +245,20 @@ static void tap_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
     fputs("\n  ...\n", out);
 }
 
-static void summary_text(FILE *out, const long long counts[3])
-{
-    fprintf(out, "%lld passed, %lld failed", counts[0], counts[1]);
-    if (counts[2] > 0)
-        fprintf(out, ", %lld errors", counts[2]);
-}
-
 int export_tap(struct store *st, long long run_id, FILE *out)
 {
-    long long counts[3];
+    long long counts[N_COUNTS];
     struct tap_state t = { out, 0 };
 
     if (resolve_run(st, &run_id, counts) != 0)
         return -1;
-    fprintf(out, "TAP version 13\n1..%lld\n", counts[0] + counts[1] + counts[2]);
+    fprintf(out, "TAP version 13\n1..%lld\n", counts[N_TOTAL]);
     if (for_each_scenario(st, run_id, tap_scenario, &t) != 0)
         return -1;
+    /* The table's summary line, as a TAP comment. */
     fputs("# ", out);
-    summary_text(out, counts);
+    if (report_summary(st, run_id, out) != 0)
+        return -1;
     fputc('\n', out);
     return 0;
 }
@@ -284,13 +297,16 @@ static void json_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
 
 int export_json(struct store *st, long long run_id, FILE *out)
 {
-    long long counts[3];
+    long long counts[N_COUNTS];
 
     if (resolve_run(st, &run_id, counts) != 0 || for_each_scenario(st, run_id, json_scenario, out))
         return -1;
-    fprintf(out, "{\"run_id\":%lld,\"passed\":%lld,\"failed\":%lld,\"errors\":%lld,"
-                 "\"summary\":\"", run_id, counts[0], counts[1], counts[2]);
-    summary_text(out, counts);
+    fprintf(out, "{\"run_id\":%lld,\"scenarios\":%lld,\"failed\":%lld,\"errors\":%lld,"
+                 "\"skipped\":%lld,\"summary\":\"", run_id, counts[N_TOTAL], counts[N_FAILED],
+            counts[N_ERRORS], counts[N_SKIPPED]);
+    /* The summary's words hold no character JSON must escape. */
+    if (report_summary(st, run_id, out) != 0)
+        return -1;
     fputs("\"}\n", out);
     return 0;
 }
@@ -316,7 +332,11 @@ static void junit_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
     xml_property(out, "image_path_before", r->path_before);
     xml_property(out, "image_path_after", r->path_after);
     fputs("      </properties>\n", out);
-    if (r->error) {
+    if (!strcmp(r->verdict, "skipped")) {
+        fputs("      <skipped message=\"", out);
+        xml_text(out, r->error);
+        fputs("\"/>\n", out);
+    } else if (r->error) {
         fputs("      <error type=\"input\" message=\"", out);
         xml_text(out, r->error);
         fputs("\"/>\n", out);
@@ -337,17 +357,17 @@ static void junit_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
 
 int export_junit(struct store *st, long long run_id, FILE *out)
 {
-    long long counts[3], total;
+    long long n[N_COUNTS];
 
-    if (resolve_run(st, &run_id, counts) != 0)
+    if (resolve_run(st, &run_id, n) != 0)
         return -1;
-    total = counts[0] + counts[1] + counts[2];
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                  "<testsuites name=\"kmharness\" tests=\"%lld\" failures=\"%lld\""
                  " errors=\"%lld\">\n"
                  "  <testsuite name=\"kmharness run %lld\" tests=\"%lld\" failures=\"%lld\""
-                 " errors=\"%lld\" skipped=\"0\">\n",
-            total, counts[1], counts[2], run_id, total, counts[1], counts[2]);
+                 " errors=\"%lld\" skipped=\"%lld\">\n",
+            n[N_TOTAL], n[N_FAILED], n[N_ERRORS], run_id, n[N_TOTAL], n[N_FAILED], n[N_ERRORS],
+            n[N_SKIPPED]);
     if (for_each_scenario(st, run_id, junit_scenario, out) != 0)
         return -1;
     fputs("  </testsuite>\n</testsuites>\n", out);

@@ -453,6 +453,20 @@ static int read_counts(struct store *st, long long run_id, struct run_counts *c)
 /* The contract's last line; an unfinished run says so at its end, so a
 ** script reading "N passed, 0 failed" there cannot take it for a green run. */
 /* ALONE: the line by itself (--quiet), without the skipped list before it. */
+/* The summary's words for counts C and SKIPPED, into out. */
+static void summary_words(FILE *out, const struct run_counts *c, long long skipped)
+{
+    fprintf(out, "%lld passed, %lld failed", c->passed, c->failed);
+    if (c->errors > 0)
+        fprintf(out, ", %lld errors", c->errors);
+    if (c->observed > 0)  /* server exports: no expectation, checks held */
+        fprintf(out, ", %lld observed", c->observed);
+    if (skipped > 0)
+        fprintf(out, ", %lld skipped", skipped);
+    if (!c->finished)
+        fputs(", run not finished", out);
+}
+
 static int print_summary(struct store *st, long long run_id, int alone, FILE *out)
 {
     struct run_counts c;
@@ -461,16 +475,23 @@ static int print_summary(struct store *st, long long run_id, int alone, FILE *ou
     if (read_counts(st, run_id, &c) != 0
         || print_skipped(st, run_id, alone ? NULL : out, &skipped) != 0)
         return -1;
-    fprintf(out, "%s%lld passed, %lld failed", alone ? "" : "\n", c.passed, c.failed);
-    if (c.errors > 0)
-        fprintf(out, ", %lld errors", c.errors);
-    if (c.observed > 0)  /* server exports: no expectation, checks held */
-        fprintf(out, ", %lld observed", c.observed);
-    if (skipped > 0)
-        fprintf(out, ", %lld skipped", skipped);
-    if (!c.finished)
-        fputs(", run not finished", out);
+    if (!alone)
+        fputc('\n', out);
+    summary_words(out, &c, skipped);
     fputc('\n', out);
+    return 0;
+}
+
+int report_summary(struct store *st, long long run_id, FILE *out)
+{
+    struct run_counts c;
+    long long skipped;
+
+    if (run_id == 0 && latest_run(st, &run_id) != 0)
+        return -1;
+    if (read_counts(st, run_id, &c) != 0 || print_skipped(st, run_id, NULL, &skipped) != 0)
+        return -1;
+    summary_words(out, &c, skipped);
     return 0;
 }
 

@@ -49,6 +49,10 @@ int report_print_rows(struct store *, long long run_id, enum report_rows rows, F
 ** was recorded). */
 int report_by_shape(struct store *, long long run_id, FILE *out);
 
+/* The summary of run run_id (0: the latest) without a line end, "N passed,
+** N failed" and what follows it, exactly as the table's last line. */
+int report_summary(struct store *, long long run_id, FILE *out);
+
 /* *finished: 1 when run run_id (0: the latest) ended, 0 when it never did
 ** (killed, or still running: its rows are only those recorded so far). */
 int report_run_finished(struct store *, long long run_id, int *finished);
