@@ -377,14 +377,41 @@ static int key_in(const char *key, const char *root, int below)
     return below ? key[n] == '\\' : key[n] == 0 || key[n] == '\\';
 }
 
-/* The keys a scenario may delete: a service key or keys below one, also in
-** the 32-bit view's copy. Deleting one copies it into the undo journal
-** first and restores it afterwards, at a cost that grows with all that lies
-** below: a service key is small, SOFTWARE or SYSTEM is a whole hive. */
-static int deletable(const char *key)
+/* The keys a scenario may not delete ([-KEY]); anything else below
+** HKEY_LOCAL_MACHINE it may, up to the cap on what its deletions copy aside
+** (harness/regapply.c, measured where the subtree's size is known). HKLM
+** itself is refused by the parser.
+**  - The roots of the machine's hives: HARDWARE, SAM, SECURITY, SOFTWARE,
+**    SYSTEM. On Windows they cannot be deleted (regedit reports an error),
+**    so a [-KEY] naming one never deletes it there; in Wine they are plain
+**    keys. SOFTWARE also holds the harness's undo journal: deleting it would
+**    first copy SOFTWARE into the journal, that is into itself (the copy
+**    grows with what it copies: minutes), and then delete the journal that
+**    was to undo it.
+**  - The control set: SYSTEM\CurrentControlSet and SYSTEM\ControlSetNNN,
+**    which it names on Windows. It holds every service's key, Wine's own
+**    and the ones the harness holds back at boot (harness/cmd_boot.c), the
+**    code pages and the environment every process starts from; on Windows
+**    part of it (Enum) only the system account may change, so regedit
+**    cannot delete it either, and in Wine 8 deleting it stops half-way
+**    (`wine reg delete` fails there), leaving a machine no scenario means.
+** Keys below these stay deletable: a vendor's key, a service's key, even
+** SYSTEM\CurrentControlSet\Services as a whole (232 keys and values). */
+static int vital(const char *key)
 {
-    return key_in(key, "SYSTEM\\CurrentControlSet\\Services", 1) ||
-           key_in(key, "SOFTWARE\\Wow6432Node\\SYSTEM\\CurrentControlSet\\Services", 1);
+    static const char *const roots[] = {
+        "HARDWARE", "SAM", "SECURITY", "SOFTWARE", "SYSTEM", "SYSTEM\\CurrentControlSet",
+    };
+    for (size_t i = 0; i < sizeof roots / sizeof *roots; i++)
+        if (!strcasecmp(key, roots[i]))
+            return 1;
+    /* SYSTEM\ControlSet followed by three digits and nothing else. */
+    static const char cs[] = "SYSTEM\\ControlSet";
+    if (strncasecmp(key, cs, sizeof cs - 1))
+        return 0;
+    const char *n = key + sizeof cs - 1;
+    return n[0] >= '0' && n[0] <= '9' && n[1] >= '0' && n[1] <= '9' && n[2] >= '0' &&
+           n[2] <= '9' && !n[3];
 }
 
 /* The harness keeps its undo journal and its list of placed files below
@@ -406,9 +433,10 @@ static int check_reach(const struct reg_ops *ops, struct kmh_error *err)
             why = "more than 65536 keys and values in one scenario";
         else if (harness_own(op->key))
             why = "keys below HKEY_LOCAL_MACHINE\\Software\\kmharness are the harness's own";
-        else if (op->kind == REG_OP_DELETE_KEY && !deletable(op->key))
-            why = "a scenario may delete only a service key or keys below one "
-                  "(HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\NAME)";
+        else if (op->kind == REG_OP_DELETE_KEY && vital(op->key))
+            why = "cannot delete a hive root or the control set "
+                  "(HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SYSTEM\\CurrentControlSet, ...): "
+                  "delete the keys below it";
         if (why) {
             kmh_error_set(err, op->line, "%s", why);
             return -1;

@@ -1,8 +1,9 @@
 /*
 ** test_reach.c - what a scenario's registry content may reach
-** (reg/scenario.c, issue 7 item 7): which keys it may delete, the
-** harness's own keys, and the cap on operations, each refused at its line
-** before anything is applied. The malformed catalog (tests/malformed/)
+** (reg/scenario.c, issue 7 item 7): the keys it may never delete (the
+** hive roots and the control set), the harness's own keys, and the cap on
+** operations, each refused at its line before anything is applied; every
+** other key under HKEY_LOCAL_MACHINE may be deleted, as the contract says. The malformed catalog (tests/malformed/)
 ** holds the plain refusals with their exact messages; here the edges.
 */
 #include <stdarg.h>
@@ -33,26 +34,42 @@ static int deletes(const char *key)
     return parse_line(text);
 }
 
-static void service_keys_and_below_may_be_deleted(void **state)
+/* The contract: [-KEY] means what it means to regedit, for any key under
+** HKEY_LOCAL_MACHINE. What a deletion may cost is capped where it is
+** applied (harness/regapply.c, tests/wine/test_regapply.c), not here. */
+static void keys_below_the_roots_may_be_deleted(void **state)
 {
-    assert_int_equal(deletes("SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"), 0);
-    assert_int_equal(deletes("system\\currentcontrolset\\services\\msexchangekms\\Enum"), 0);
-    assert_int_equal(deletes("SYSTEM\\CurrentControlSet\\Services\\PlugPlay"), 0);
-    assert_int_equal(
-        deletes("SOFTWARE\\Wow6432Node\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"), 0);
+    static const char *const allowed[] = {
+        "SOFTWARE\\SomeVendor\\Old", "software\\somevendor", "SOFTWARE\\Microsoft",
+        "SOFTWARE\\Classes", "SOFTWARE\\Wow6432Node",
+        "SOFTWARE\\Wow6432Node\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS",
+        "SYSTEM\\CurrentControlSet\\Services", "SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS",
+        "system\\currentcontrolset\\services\\msexchangekms\\Enum",
+        "SYSTEM\\CurrentControlSet\\Control\\Nls", "SYSTEM\\ControlSet001\\Services",
+        "SYSTEM\\Select", "HARDWARE\\DESCRIPTION", "KmhScratch",
+        /* Only a control set's own name is one: three digits, nothing more. */
+        "SYSTEM\\ControlSet1", "SYSTEM\\ControlSet0011", "SYSTEM\\ControlSetX01",
+        "SYSTEM\\CurrentControlSetX", "SOFTWAREX", "SYSTEM32",
+    };
+    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+        if (deletes(allowed[i]) != 0)
+            fail_msg("deleting %s was refused", allowed[i]);
 }
 
-static void anything_else_is_refused_at_its_line(void **state)
+static void hive_roots_and_the_control_set_are_refused_at_their_line(void **state)
 {
     static const char *const refused[] = {
-        "SOFTWARE", "SYSTEM", "SYSTEM\\CurrentControlSet", "SYSTEM\\CurrentControlSet\\Services",
-        "SYSTEM\\CurrentControlSet\\ServicesX\\MSExchangeKMS",  /* a prefix, not a parent */
-        "SYSTEM\\ControlSet001\\Services\\MSExchangeKMS", "SOFTWARE\\Microsoft",
-        "SOFTWARE\\Wow6432Node", "HARDWARE", "KmhScratch",
+        "SOFTWARE", "software", "SYSTEM", "HARDWARE", "SAM", "Security",
+        "SYSTEM\\CurrentControlSet", "system\\CURRENTCONTROLSET", "SYSTEM\\ControlSet001",
+        "SYSTEM\\ControlSet002", "SYSTEM\\controlset999",
     };
     for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
         if (deletes(refused[i]) != 2)
             fail_msg("deleting %s was not refused at line 2", refused[i]);
+    /* At the deletion's own line, whatever comes before it. */
+    assert_int_equal(parse_line("REGEDIT4\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor]\r\n"
+                                "\"v\"=dword:1\r\n\r\n[-HKEY_LOCAL_MACHINE\\SYSTEM]\r\n"),
+                     5);
 }
 
 static void the_harness_own_keys_are_out_of_reach(void **state)
@@ -62,6 +79,8 @@ static void the_harness_own_keys_are_out_of_reach(void **state)
     assert_int_equal(parse_line("REGEDIT4\r\n[HKEY_LOCAL_MACHINE\\Software\\kmharness-undo\\journal"
                                 "\\00000001]\r\n\"kind\"=dword:00000001\r\n"),
                      2);
+    /* Nor deleted: that would delete the undo journal with them. */
+    assert_int_equal(deletes("Software\\kmharness-undo"), 2);
     /* Only right below Software: elsewhere the name is nobody's. */
     assert_int_equal(parse_line("REGEDIT4\r\n[HKEY_LOCAL_MACHINE\\Software\\Vendor\\kmharness]\r\n"),
                      0);
@@ -92,8 +111,8 @@ static void at_most_65536_operations(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(service_keys_and_below_may_be_deleted),
-        cmocka_unit_test(anything_else_is_refused_at_its_line),
+        cmocka_unit_test(keys_below_the_roots_may_be_deleted),
+        cmocka_unit_test(hive_roots_and_the_control_set_are_refused_at_their_line),
         cmocka_unit_test(the_harness_own_keys_are_out_of_reach),
         cmocka_unit_test(at_most_65536_operations),
     };
