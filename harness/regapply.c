@@ -466,15 +466,81 @@ static long apply_value(const struct reg_op *op, const WCHAR *key, struct undo_j
     return rc;
 }
 
+/* The keys and values of the subtree ROOT (the key itself counts as one),
+** but no more than LIMIT + 1: counting stops there, so a hive costs what
+** LIMIT keys cost, not what the hive holds. Walked without recursion: a
+** chain of nested keys is as deep as it is long. A key that cannot be
+** opened is not counted (RegCopyTreeW could not copy it either). */
+static size_t count_tree(HKEY root, size_t limit)
+{
+    struct level {
+        HKEY k;
+        DWORD next;            /* the next subkey to visit */
+    } *stack = NULL;
+    size_t depth = 0, cap = 0, n = 0;
+    HKEY k = root;
+    for (;;) {
+        DWORD values = 0;
+        if (!RegQueryInfoKeyW(k, NULL, NULL, NULL, NULL, NULL, NULL, &values, NULL, NULL,
+                              NULL, NULL))
+            n += 1 + values;
+        if (n <= limit && depth == cap) {
+            size_t more = cap ? 2 * cap : 16;
+            struct level *grown = realloc(stack, more * sizeof *stack);
+            if (grown)
+                stack = grown, cap = more;
+            else
+                n = limit + 1;  /* no memory to look further: too big */
+        }
+        if (n > limit) {
+            if (k != root)
+                RegCloseKey(k);
+            break;
+        }
+        stack[depth].k = k;
+        stack[depth++].next = 0;
+        k = NULL;
+        while (depth && !k) {
+            struct level *top = &stack[depth - 1];
+            WCHAR name[256];   /* a key name has at most 255 units */
+            DWORD len = ARRAYSIZE(name);
+            if (RegEnumKeyExW(top->k, top->next++, name, &len, NULL, NULL, NULL, NULL)) {
+                if (top->k != root)
+                    RegCloseKey(top->k);
+                depth--;
+            } else if (RegOpenKeyExW(top->k, name, 0, KEY_READ, &k)) {
+                k = NULL;
+            }
+        }
+        if (!k)
+            break;
+    }
+    while (depth--)
+        if (stack[depth].k != root)
+            RegCloseKey(stack[depth].k);
+    free(stack);
+    return n;
+}
+
 /* Copy the subtree into the journal (unless this journal created it), then
-** delete it. */
+** delete it. What the copies hold is capped per scenario (regapply.h): a
+** deletion that would pass the cap is refused before anything of it is
+** done, and what came before stays journaled, to be undone. */
 static long delete_key(const WCHAR *key, struct undo_journal *j, struct current_key *c)
 {
     HKEY src;
     current_close(c);  /* it may be the key deleted, or below it */
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_READ, &src))
         return ERROR_SUCCESS; /* regedit: deleting a missing key is a no-op */
-    long rc = within_created(j, key) ? ERROR_SUCCESS : journal_tree(src, key, j);
+    long rc = ERROR_SUCCESS;
+    if (!within_created(j, key)) {
+        size_t room = REGAPPLY_COPY_CAP - j->copied;  /* never negative: see below */
+        size_t n = count_tree(src, room);
+        if (n > room)
+            rc = REGAPPLY_TOO_BIG;
+        else if (!(rc = journal_tree(src, key, j)))
+            j->copied += n;
+    }
     RegCloseKey(src);
     return rc ? rc : RegDeleteTreeW(HKEY_LOCAL_MACHINE, key);
 }
@@ -516,6 +582,14 @@ long regapply_change_value(const uint16_t *key, const uint16_t *name, int del, u
                            (DWORD)len, j, &c);
     current_close(&c);
     return rc;
+}
+
+const char *regapply_refusal(long rc)
+{
+    return rc == REGAPPLY_TOO_BIG
+               ? "deleting this key would take the scenario past " REGAPPLY_COPY_CAP_TEXT
+                 " deleted keys and values, the cap that keeps its undo within seconds"
+               : NULL;
 }
 
 /* ---- undoing ------------------------------------------------------------ */

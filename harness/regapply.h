@@ -44,10 +44,31 @@ struct undo_journal {
                                   free), so a scenario creating thousands
                                   of keys costs linear time */
     size_t ncreated, created_cap;
+    size_t copied;             /* keys and values in the subtrees journaled
+                                  for deletion, at most REGAPPLY_COPY_CAP */
 };
 
+/* The cap on what one scenario's [-KEY] lines may delete of what it did
+** not create: the subtrees, each copied into the journal before it goes
+** and copied back by the undo, may hold this many keys and values
+** together (a key counts one, each of its values one). Measured
+** (tests/bench-big.sh, README): copying aside and back costs 0.1-0.25 ms
+** per key or value, so the cap keeps a scenario's deletions within a few
+** seconds; Wine's HKLM\SOFTWARE\Classes (about 17,600) is over it,
+** HKLM\SOFTWARE\Classes\CLSID (about 5,200) under it. Which keys may be
+** deleted at all is reg/scenario.c's rule. */
+#define REGAPPLY_COPY_CAP 10000
+#define REGAPPLY_COPY_CAP_TEXT "10000"
+/* regapply_run's error for a deletion past the cap: an application's own
+** code (bit 29 set, which Win32 leaves to applications). */
+#define REGAPPLY_TOO_BIG 0x20000001L
+
+/* What is wrong, for an error regapply_run refused itself (not the
+** registry): a sentence without FILE:LINE; NULL for any other code. */
+const char *regapply_refusal(long rc);
+
 /* Apply ops in order, journaling each. On failure returns the Win32 error
-** and sets *failed_line to the operation's line; the journal then holds
+** (or REGAPPLY_TOO_BIG) and sets *failed_line to the operation's line; the journal then holds
 ** what was applied so far, so regapply_undo() still restores the baseline. */
 long regapply_run(const struct reg_op *ops, size_t nops, struct undo_journal *j,
                   int *failed_line);

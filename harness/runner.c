@@ -578,8 +578,12 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
     int line = 0;
     long rc = regapply_run(s->ops, s->nops, j, &line);
     if (rc) {
-        snprintf(err, n, "%s:%d: the registry refused this operation: %s", path, line,
-                 winerr_text(rc));
+        const char *why = regapply_refusal(rc);
+        if (why)
+            snprintf(err, n, "%s:%d: %s", path, line, why);
+        else
+            snprintf(err, n, "%s:%d: the registry refused this operation: %s", path, line,
+                     winerr_text(rc));
         return -1;
     }
     for (size_t i = 0; i < s->nfiles; i++) {

@@ -8,7 +8,10 @@
 ** bytes, deleted values and deleted subtrees come back. A key the scenario
 ** created takes one journal entry, whatever is done inside it (also among
 ** hundreds of created keys); a single change made for the launcher is
-** journaled and undone like a scenario's; a run
+** journaled and undone like a scenario's; a vendor's key deleted comes
+** back byte for byte; deletions past the cap on what they copy aside
+** (REGAPPLY_COPY_CAP, together per scenario) are refused at their line
+** before any of them happens; a run
 ** killed after any operation is undone by regapply_recover() alone; a
 ** journal left by a killed run is numbered past, and undone after, the
 ** new one.
@@ -403,6 +406,210 @@ static void leftover_journal_is_numbered_past(void **state)
     regapply_undo(&killed);  /* frees its memory; the journal is empty */
 }
 
+/* ---- deleting what was there: exact restore, and the cap ------------- */
+
+/* An FNV-1a digest of the subtree at KEY: every key's path below KEY, every
+** value's name, type and bytes, in the registry's order; *ITEMS counts keys
+** and values as the cap does. Two equal digests: the same subtree. */
+struct digest {
+    uint64_t h;
+    size_t items;
+};
+
+static void digest_bytes(struct digest *d, const void *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        d->h = (d->h ^ ((const BYTE *)p)[i]) * 1099511628211ull;
+}
+
+static void digest_key(struct digest *d, HKEY k)
+{
+    d->items++;
+    for (DWORD i = 0;; i++) {
+        WCHAR name[256];
+        BYTE data[512];
+        DWORD nlen = ARRAYSIZE(name), dlen = sizeof data, type;
+        if (RegEnumValueW(k, i, name, &nlen, NULL, &type, data, &dlen))
+            break;
+        digest_bytes(d, name, (nlen + 1) * sizeof *name);
+        digest_bytes(d, &type, sizeof type);
+        digest_bytes(d, &dlen, sizeof dlen);
+        digest_bytes(d, data, dlen);
+        d->items++;
+    }
+    for (DWORD i = 0;; i++) {
+        WCHAR name[256];
+        DWORD nlen = ARRAYSIZE(name);
+        HKEY sub;
+        if (RegEnumKeyExW(k, i, name, &nlen, NULL, NULL, NULL, NULL))
+            break;
+        digest_bytes(d, L"[", 2);
+        digest_bytes(d, name, (nlen + 1) * sizeof *name);
+        assert_int_equal(RegOpenKeyExW(k, name, 0, KEY_READ, &sub), 0);
+        digest_key(d, sub);
+        RegCloseKey(sub);
+        digest_bytes(d, L"]", 2);
+    }
+}
+
+static struct digest digest(const WCHAR *key)
+{
+    struct digest d = { 14695981039346656037ull, 0 };
+    HKEY k;
+    if (!RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_READ, &k)) {
+        digest_key(&d, k);
+        RegCloseKey(k);
+    }
+    return d;
+}
+
+static void set_raw(const WCHAR *key, const WCHAR *name, DWORD type, const void *data, DWORD len)
+{
+    HKEY k;
+    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, key, 0, NULL, 0, KEY_ALL_ACCESS,
+                                     NULL, &k, NULL), 0);
+    assert_int_equal(RegSetValueExW(k, name, 0, type, data, len), 0);
+    RegCloseKey(k);
+}
+
+/* KEY with KEYS subkeys of VALUES values each: 1 + KEYS * (1 + VALUES)
+** keys and values, as the cap counts them. */
+static void plant_tree(const WCHAR *key, int keys, int values)
+{
+    HKEY root;
+    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, key, 0, NULL, 0, KEY_ALL_ACCESS,
+                                     NULL, &root, NULL), 0);
+    for (int i = 0; i < keys; i++) {
+        WCHAR name[16] = { 'g', (WCHAR)('0' + i / 100), (WCHAR)('0' + i / 10 % 10),
+                           (WCHAR)('0' + i % 10), 0 };
+        HKEY k;
+        assert_int_equal(RegCreateKeyExW(root, name, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &k, NULL),
+                         0);
+        for (int v = 0; v < values; v++) {
+            WCHAR vname[8] = { 'v', (WCHAR)('0' + v / 100), (WCHAR)('0' + v / 10 % 10),
+                               (WCHAR)('0' + v % 10), 0 };
+            DWORD d = (DWORD)(i * 1000 + v);
+            assert_int_equal(RegSetValueExW(k, vname, 0, REG_DWORD, (BYTE *)&d, sizeof d), 0);
+        }
+        RegCloseKey(k);
+    }
+    RegCloseKey(root);
+}
+
+/* The contract's own example: a vendor's key that was there is deleted
+** (values of every shape, nested keys, a default value) and comes back
+** byte for byte, in the same order. */
+static void vendor_key_delete_is_undone_exactly(void **state)
+{
+    static const WCHAR path[] = L"%SystemRoot%\\vendor.exe";
+    static const WCHAR multi[] = L"a\0b c\0";
+    static const BYTE odd[] = { 0x41, 0, 0x42 };  /* odd length, like a field export */
+    DWORD one = 1;
+    set_raw(BASE L"\\SomeVendor\\Old", L"", REG_SZ, L"default", sizeof L"default");
+    set_raw(BASE L"\\SomeVendor\\Old", L"Path", REG_EXPAND_SZ, path, sizeof path);
+    set_raw(BASE L"\\SomeVendor\\Old", L"List", REG_MULTI_SZ, multi, sizeof multi);
+    set_raw(BASE L"\\SomeVendor\\Old", L"Odd", REG_SZ, odd, sizeof odd);
+    set_raw(BASE L"\\SomeVendor\\Old\\Sub\\Deeper", L"n", REG_DWORD, &one, sizeof one);
+    set_raw(BASE L"\\SomeVendor\\Old\\Empty", L"none", REG_BINARY, NULL, 0);
+    set_raw(BASE L"\\SomeVendor", L"kept", REG_DWORD, &one, sizeof one);
+    struct digest before = digest(BASE), old = digest(BASE L"\\SomeVendor\\Old");
+    assert_int_equal(old.items, 4 + 4 + 1 + 1);  /* Old, Sub, Deeper, Empty; their values */
+    struct reg_op ops[] = {
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\SomeVendor\\Old", NULL, 0,
+           NULL, 0),
+    };
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 1, &j, &line), 0);
+    assert_false(exists(BASE L"\\SomeVendor\\Old"));
+    assert_true(exists(BASE L"\\SomeVendor"));
+    assert_int_equal(j.copied, old.items);
+    regapply_undo(&j);
+    struct digest after = digest(BASE);
+    assert_int_equal(after.items, before.items);
+    assert_true(after.h == before.h);
+    assert_int_equal(journal_entries(), 0);
+}
+
+/* One key past the cap: the deletion is refused at its line before any of
+** it happens, the subtree is untouched, and the undo takes back what the
+** lines before it did. A subtree of exactly the cap is deleted and comes
+** back whole. */
+static void delete_past_the_cap_is_refused_at_its_line(void **state)
+{
+    enum { KEYS = 100, VALUES = REGAPPLY_COPY_CAP / KEYS - 1 };  /* 1 + 100 * 100 items */
+    plant_tree(BASE L"\\big", KEYS, VALUES);
+    set_dword(BASE, L"before", 5);
+    struct digest big = digest(BASE L"\\big");
+    assert_int_equal(big.items, REGAPPLY_COPY_CAP + 1);
+    DWORD one = 1;
+    struct reg_op ops[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply", "before", 4, &one, 4),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\big", NULL, 0, NULL, 0),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply", "after", 4, &one, 4),
+    };
+    ops[1].line = 7;
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 3, &j, &line), REGAPPLY_TOO_BIG);
+    assert_int_equal(line, 7);
+    assert_int_equal(j.copied, 0);
+    const char *why = regapply_refusal(REGAPPLY_TOO_BIG);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "10000"));
+    assert_null(regapply_refusal(ERROR_ACCESS_DENIED));
+    struct digest during = digest(BASE L"\\big");
+    assert_true(during.h == big.h);
+    assert_int_equal(read_dword(BASE, L"before", NULL), 1);      /* applied ... */
+    assert_int_equal(read_dword(BASE, L"after", NULL), 0xdeadbeef);  /* ... then stopped */
+    regapply_undo(&j);
+    assert_int_equal(read_dword(BASE, L"before", NULL), 5);
+    assert_int_equal(journal_entries(), 0);
+
+    /* One value fewer: exactly the cap, deleted and restored whole. */
+    assert_int_equal(RegDeleteKeyValueW(HKEY_LOCAL_MACHINE, BASE L"\\big\\g000", L"v000"), 0);
+    big = digest(BASE L"\\big");
+    assert_int_equal(big.items, REGAPPLY_COPY_CAP);
+    assert_int_equal(regapply_run(ops + 1, 1, &j, &line), 0);
+    assert_int_equal(j.copied, REGAPPLY_COPY_CAP);
+    assert_false(exists(BASE L"\\big"));
+    regapply_undo(&j);
+    during = digest(BASE L"\\big");
+    assert_int_equal(during.items, big.items);
+    assert_true(during.h == big.h);
+}
+
+/* The cap is on a scenario's deletions together: two subtrees each under
+** it, over it together, and the second is refused; what the scenario
+** created itself is not copied, so not counted. */
+static void deletions_count_together(void **state)
+{
+    plant_tree(BASE L"\\a", 60, 99);  /* 6,001 */
+    plant_tree(BASE L"\\b", 40, 99);  /* 4,001 */
+    struct digest a = digest(BASE L"\\a"), b = digest(BASE L"\\b");
+    assert_int_equal(a.items + b.items, REGAPPLY_COPY_CAP + 2);
+    DWORD one = 1;
+    struct reg_op ops[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\made\\x", "v", 4, &one, 4),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\made", NULL, 0, NULL, 0),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\a", NULL, 0, NULL, 0),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\b", NULL, 0, NULL, 0),
+    };
+    for (int i = 0; i < 4; i++)
+        ops[i].line = 10 + i;
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 4, &j, &line), REGAPPLY_TOO_BIG);
+    assert_int_equal(line, 13);
+    assert_int_equal(j.copied, a.items);
+    assert_false(exists(BASE L"\\a"));
+    assert_true(digest(BASE L"\\b").h == b.h);
+    regapply_undo(&j);
+    assert_true(digest(BASE L"\\a").h == a.h);
+    assert_true(digest(BASE L"\\b").h == b.h);
+    assert_false(exists(BASE L"\\made"));
+}
+
 int wmain(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +627,9 @@ int wmain(void)
         cmocka_unit_test_teardown(killed_after_any_operation_is_recovered, teardown),
         cmocka_unit_test_teardown(leftover_journal_is_numbered_past, teardown),
         cmocka_unit_test_teardown(unfinished_entry_is_skipped, teardown),
+        cmocka_unit_test_teardown(vendor_key_delete_is_undone_exactly, teardown),
+        cmocka_unit_test_teardown(delete_past_the_cap_is_refused_at_its_line, teardown),
+        cmocka_unit_test_teardown(deletions_count_together, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
