@@ -63,10 +63,10 @@ static int pick_run(struct store *st, const char *schema, long long *run_id)
     sqlite3_finalize(stmt);
     if (rc == SQLITE_ROW)
         return 0;
-    return *run_id ? store_set_error(st, "no run %lld in %s", *run_id,
-                                     strcmp(schema, "main") ? "the other database" : "the database")
-                   : store_set_error(st, "%s holds no runs",
-                                     strcmp(schema, "main") ? "the other database" : "the database");
+    const char *which = strcmp(schema, "main") ? "the other database" : "the database";
+    if (*run_id == 0)
+        return store_set_error(st, "%s holds no runs", which);
+    return store_set_error(st, "no run %lld in %s", *run_id, which);
 }
 
 /* One side's scenarios: NAME, verdict, codes, its failed checks by name. */
