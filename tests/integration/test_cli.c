@@ -4,7 +4,8 @@
 ** Wine started and no prefix made; `report` with no prefix at all; the
 ** usage-error line of each command equal to its --help usage line; the man
 ** page carrying every usage line; a database that cannot be written
-** refused before any prefix is made, the path said once.
+** refused before any prefix is made, the path said once; probe's exit
+** status one kind of outcome per code.
 **
 ** "No Wine" is checked by pointing KMHARNESS_PREFIX at a folder that does
 ** not exist: the launcher makes it before it starts Wine, so its absence
@@ -155,6 +156,50 @@ static void unwritable_database_is_refused_before_the_prefix(void **state)
     assert_true(no_prefix_made("none2"));
 }
 
+/* TEXT as REG_SZ data for reghelper: UTF-16LE hex with its NUL. */
+static void reg_sz_hex(const char *text, char *hex, size_t n)
+{
+    uint8_t bytes[1024];
+    size_t len = utf16le(text, bytes), used = 0;
+    for (size_t i = 0; i < len && used + 3 < n; i++)
+        used += (size_t)snprintf(hex + used, n - used, "%02x", bytes[i]);
+    snprintf(hex + used, n - used, "0000");
+}
+
+#define KMS_KEY "SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
+
+static void set_image_path(const char *value)
+{
+    char hex[2048], args[2200];
+    reg_sz_hex(value, hex, sizeof hex);
+    snprintf(args, sizeof args, "set '" KMS_KEY "' ImagePath 1 %s", hex);
+    assert_int_equal(reghelper("reg", args), 0);
+}
+
+/* probe's exit status says which kind of outcome, never the code itself:
+** ERROR_FILE_NOT_FOUND (2) must not read as the usage error's 2.  A file
+** with a version resource every prefix has: Wine's kernel32.dll. */
+static void probe_exit_says_which_kind_of_outcome(void **state)
+{
+    assert_int_equal(reghelper_build("build"), 0);
+    set_image_path("C:\\windows\\system32\\kernel32.dll");
+    assert_int_equal(harness("p0", "probe"), 0);
+    char *out = slurp("out-p0.txt", NULL);
+    assert_non_null(strstr(out, "outcome: 0"));
+    free(out);
+
+    set_image_path("C:\\windows\\system32\\kernel32.dll Pr0be-pw");
+    assert_int_equal(harness("p2", "probe"), 1);
+    out = slurp("out-p2.txt", NULL);
+    assert_non_null(strstr(out, "outcome: 2 ERROR_FILE_NOT_FOUND"));
+    assert_null(strstr(out, "Pr0be-pw"));
+    free(out);
+
+    assert_int_equal(reghelper("reg", "delete-key '" KMS_KEY "'"), 0);
+    assert_int_equal(harness("p3", "probe"), 3);
+    assert_int_equal(harness("pu", "probe --no-such-option"), 2);
+}
+
 int main(void)
 {
     if (workdir_make("cli"))
@@ -164,6 +209,7 @@ int main(void)
         cmocka_unit_test(usage_errors_and_man_page_agree_with_help),
         cmocka_unit_test(report_needs_no_prefix),
         cmocka_unit_test(unwritable_database_is_refused_before_the_prefix),
+        cmocka_unit_test(probe_exit_says_which_kind_of_outcome),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (!failed)
