@@ -91,7 +91,8 @@ static const struct command_help commands[] = {
       "identity: merging a file twice copies nothing the second time.  With\n"
       "--combine the input runs become one new run instead, its scenarios in input\n"
       "order, so `report` shows them as one table and --diff or --baseline compare\n"
-      "it like any run.  Every input is checked before anything is written.\n"
+      "it like any run (each --combine makes a new run: combine once, into a fresh\n"
+      "file).  Every input is checked before anything is written.\n"
       "\n"
       "Exit status: 0 merged; 2 usage error, or an input or OUT.db cannot be\n"
       "used.\n" },
