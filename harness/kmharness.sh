@@ -84,10 +84,66 @@ if ! flock -n 9; then
     flock 9
 fi
 
+# The template: a prefix booted once by `wineboot -i` and stopped, that
+# every new prefix of ours is a copy of (issue 12: a copy starts in about
+# 1 s, a `wineboot -i` costs 4-8 s plus the wait for the server to write
+# the registry).  Made under its own lock (two launchers may need it at
+# once) in a scratch folder that is renamed into place when complete, and
+# marked with the Wine version that made it: another Wine makes a new one.
+# It only ever holds what `wineboot -i` made: nothing runs in it after.
+template=${KMHARNESS_TEMPLATE:-${XDG_CACHE_HOME:-$HOME/.cache}/kmharness/template}
+template_mark=.kmharness-template
+
+# make_template: 0 once $template is complete for this Wine, else 1 (the
+# caller then boots its prefix itself, as before templates).
+make_template() {
+    wine_version=$(wine --version 2>/dev/null) || return 1
+    [ "$(cat "$template/$template_mark" 2>/dev/null)" = "$wine_version" ] && return 0
+    mkdir -p "$(dirname "$template")" 2>/dev/null || return 1
+    (
+        exec 8>"$template.lock" && flock 8 || exit 1
+        [ "$(cat "$template/$template_mark" 2>/dev/null)" = "$wine_version" ] && exit 0
+        [ -t 2 ] && echo "kmharness: creating the Wine prefix template $template (about 10 s, once)" >&2
+        work=$template.new
+        # What a killed creation left, and a template of another Wine: its
+        # server never runs (nothing runs in a template), stop it anyway
+        # before deleting, as wine-notes.md says.
+        for old in "$work" "$template"; do
+            [ -d "$old" ] || continue
+            WINEPREFIX=$old wineserver -k </dev/null >/dev/null 2>&1 8>&- 9>&- || true
+            rm -rf "$old"
+        done
+        mkdir -p "$work" &&
+        WINEPREFIX=$work wineboot -i </dev/null >>"$log" 2>&1 8>&- 9>&- &&
+        # -k saves the registry and stops at once; -w would wait for the
+        # server's own exit (about 5 s of nothing).
+        WINEPREFIX=$work wineserver -k </dev/null >>"$log" 2>&1 8>&- 9>&- &&
+        [ -f "$work/system.reg" ] &&
+        echo "$wine_version" >"$work/$template_mark" &&
+        mv "$work" "$template"
+    )
+}
+
+# copy_template: the template's files into $prefix, the registry files last,
+# so a copy killed halfway leaves no system.reg and is made again next time
+# (never taken for a prefix someone else made).  Plain copies, never hard
+# links: wineserver rewrites system.reg in place.
+copy_template() {
+    for f in "$template"/* "$template"/.[!.]*; do
+        # wineserver: Debian's Wine keeps the name of the server's socket
+        # folder there; each prefix makes its own.
+        case ${f##*/} in *.reg|wineserver|"$template_mark"|'.[!.]*') continue ;; esac
+        cp -a --reflink=auto --remove-destination "$f" "$prefix/" || return 1
+    done
+    cp -a --reflink=auto --remove-destination "$template"/*.reg "$prefix/"
+}
+
 if [ ! -f "$prefix/$mark" ]; then
     if [ -f "$prefix/system.reg" ]; then
         [ "$named" = 1 ] ||
             die "$prefix is a Wine prefix kmharness did not create; name it with --prefix to use it"
+    elif make_template && copy_template; then
+        echo "created by kmharness; safe to delete after 'wineserver -k'" >"$prefix/$mark"
     else
         [ -t 2 ] && echo "kmharness: creating Wine prefix $prefix (about 15 s, once)" >&2
         wineboot -i </dev/null >>"$log" 2>&1 9>&- || die "wineboot failed; see $log"
