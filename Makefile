@@ -33,7 +33,7 @@ PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harne
 # The harness's own files that write runs through db/ are here too (not in
 # PURE_SRCS, which the fuzzers link without SQLite).
 DB_SRCS   := db/store.c db/report.c db/export.c db/diff.c db/merge.c harness/output.c \
-             harness/run_options.c
+             harness/run_options.c harness/run_jobs.c
 # The commands that need no Wine (help, report, merge, the checks before a
 # run): build/kmharness-native, a plain Linux program.
 HOST_CMDS := harness/native_main.c harness/cmd_report.c harness/cmd_merge.c
@@ -198,9 +198,10 @@ run: setup
 	@$(MAKE) -s --no-print-directory all
 	@$(BUILD)/kmharness run
 
-# Throughput of generated scenarios (figures in README.md).
+# The harness's speed side by side (figures in README.md): the naive
+# pipeline, run --jobs 1 and --jobs N, a cold start, server requests.
 bench: all
-	sh tests/bench-generate.sh
+	sh tests/bench.sh
 # Cost of big scenarios (N values, N keys): apply and undo grow linearly.
 bench-big: all
 	sh tests/bench-big.sh

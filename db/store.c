@@ -386,6 +386,11 @@ static int flush_pending(struct store *st)
     return rc;
 }
 
+int store_flush(struct store *st)
+{
+    return flush_pending(st);
+}
+
 void store_close(struct store *st)
 {
     if (st == NULL)

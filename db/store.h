@@ -92,6 +92,10 @@ int store_add_scenario(struct store *, long long run_id, int seq, const struct s
 int store_add_skipped(struct store *, long long run_id, int seq, const char *name,
                       const char *source_file, const char *reason);
 
+/* Writes the buffered scenarios to the file now (a worker of `run --jobs`,
+** whose parent ends the run). */
+int store_flush(struct store *);
+
 /* Writes the buffered scenarios and stamps the run's end time and counts,
 ** in one transaction. */
 int store_end_run(struct store *, long long run_id, int passed, int failed, int errors);

@@ -13,7 +13,9 @@
 ** pass as DIR/NAME.reg, byte for byte the text that ran, so it reproduces
 ** as a plain file; --emit writes all N to DIR and runs nothing.
 ** --windows picks the era profile of the emulated version API (emu/era.h),
-** recorded with the run.
+** recorded with the run.  Under `run --jobs N` this process is one of the
+** N workers (harness/run_jobs.h): it runs its share of the scenarios into
+** the run its parent began, prints nothing, and the parent ends the run.
 ** Exit status: 0 all passed, 1 a scenario failed, 2 usage or input error.
 */
 #include <windows.h>
@@ -25,10 +27,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "builtin.h"
-#include "diff.h"
 #include "generate.h"
 #include "kmserver.h"
 #include "keep.h"
+#include "run_jobs.h"
 #include "runner.h"
 #include "report.h"
 #include "run_options.h"
@@ -40,20 +42,6 @@ static const char *wine_version(void)
     const char *(CDECL *get)(void) = (void *)GetProcAddress(GetModuleHandleA("ntdll.dll"),
                                                             "wine_get_version");
     return get ? get() : "unknown";
-}
-
-static char *command_line(int argc, char **argv)
-{
-    size_t n = 16;
-    for (int i = 0; i < argc; i++)
-        n += strlen(argv[i]) + 1;
-    char *s = calloc(1, n);
-    if (!s)
-        return NULL;
-    strcpy(s, "kmharness");
-    for (int i = 0; i < argc; i++)
-        strcat(strcat(s, " "), argv[i]);
-    return s;
 }
 
 /* Progress on stderr: a line redrawn in place on a terminal; elsewhere (CI
@@ -145,26 +133,32 @@ static void run_generated(struct runner *r, const struct run_options *o, unsigne
     free(text);
 }
 
-/* --baseline: what changed since the baseline file's latest run, printed
-** before the table so the summary stays the last line. */
-static int compare_with_baseline(struct store *db, const char *path, long long run_id,
-                                 int *regressions)
+/* Is the scenario at place INDEX among those the run (or its --shard)
+** selects worker W's?  Every one when W is NULL (one process).  Each is
+** recorded under the seq it has in a one-process run: runner_scenario*()
+** counts R->seq up first. */
+static int take(struct runner *r, const struct run_worker *w, unsigned long long index)
 {
-    if (diff_attach(db, path) || diff_print(db, "other", 0, "main", run_id, stdout, regressions)) {
-        fprintf(stderr, "kmharness run: --baseline: %s\n", store_error(db));
-        return -1;
-    }
-    fputc('\n', stdout);
-    return 0;
+    if (w && !run_worker_takes(w, index))
+        return 0;
+    r->seq = (int)index;
+    return 1;
 }
 
 int cmd_run(int argc, char **argv)
 {
     struct run_options opt;
+    struct run_worker worker, *w = NULL;
     if (run_options_parse(argc, argv, &opt))
         return 2;
     if (opt.emit_dir)
         return emit_generated(&opt);
+    switch (run_worker_get(&worker)) {
+    case 1: w = &worker; break;  /* one of `run --jobs N`'s workers (run_jobs.h) */
+    case -1:
+        fprintf(stderr, "kmharness run: KMHARNESS_WORKER is not RUN K N\n");
+        return 2;
+    }
     const char *db_path = opt.db;
 
     struct store *db;
@@ -188,51 +182,54 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     gethostname(host, sizeof host - 1);
-    char *cmdline = command_line(argc, argv);
+    char *cmdline = run_command_line(argc, argv);
     struct store_run_info info = { KMH_VERSION, wine_version(), host, cmdline,
                                    era_name(opt.era) };
     struct runner r = { .db = db, .keep_dir = keep_dir, .era = opt.era };
-    if (store_begin_run(db, &info, &r.run_id)) {
+    if (w) {
+        r.run_id = w->run_id;  /* the parent began it */
+    } else if (store_begin_run(db, &info, &r.run_id)) {
         fprintf(stderr, "kmharness run: %s\n", store_error(db));
         return 2;
     }
 
     /* --shard: scenario INDEX (files, then generated) runs in one shard. */
     int total = 0, done = 0;
+    unsigned long long place = 0;  /* among the scenarios this run (or shard) selects */
     for (unsigned long long i = 0; i < opt.paths.n + opt.generate; i++)
         total += run_options_in_shard(&opt, i);
     for (size_t i = 0; i < opt.paths.n; i++) {
-        if (!run_options_in_shard(&opt, i))
+        if (!run_options_in_shard(&opt, i) || !take(&r, w, place++))
             continue;
-        progress(done++, total, opt.paths.v[i].path);
+        if (!w)
+            progress(done++, total, opt.paths.v[i].path);
         runner_scenario(&r, opt.paths.v[i].path);
     }
     for (unsigned long long i = 1; i <= opt.generate; i++) {
         char name[64];
-        if (!run_options_in_shard(&opt, opt.paths.n + i - 1))
+        if (!run_options_in_shard(&opt, opt.paths.n + i - 1) || !take(&r, w, place++))
             continue;
         generate_name(opt.seed, i, name, sizeof name);
-        progress(done++, total, name);
+        if (!w)
+            progress(done++, total, name);
         run_generated(&r, &opt, i, name);
     }
-    progress(total, total, "");
+    if (!w)
+        progress(total, total, "");
     kmserver_cache_release();
     rmdir(keep_dir);
 
-    int status = store_end_run(db, r.run_id, r.passed, r.failed, r.errors);
-    int regressions = 0;
-    if (status)
-        fprintf(stderr, "kmharness run: %s\n", store_error(db));
-    else if (opt.baseline && compare_with_baseline(db, opt.baseline, r.run_id, &regressions))
-        status = 2;
-    if (!status)
-        status = output_run("run", db, r.run_id, &opt.out, stdout);
+    int status;
+    if (w) {
+        /* The parent ends the run and prints it; a row that did not reach
+        ** the file is missing there, and the parent says so. */
+        status = store_flush(db) ? (fprintf(stderr, "kmharness run: %s\n", store_error(db)), 2)
+                 : r.errors ? 2 : r.failed ? 1 : 0;
+    } else {
+        status = run_finish(db, r.run_id, &opt, r.passed, r.failed, r.errors);
+    }
     store_close(db);
     free(cmdline);
     run_options_free(&opt);
-    if (status)
-        return 2;
-    if (opt.baseline) /* a CI job with a baseline fails on regressions only */
-        return r.errors ? 2 : regressions ? 1 : 0;
-    return r.errors ? 2 : r.failed ? 1 : 0;
+    return status;
 }

@@ -31,6 +31,7 @@ struct command_help {
 static const struct command_help commands[] = {
     { "run",
       "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] [--baseline FILE] [--shard K/N] "
+      "[--jobs N] "
       "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
       OUTPUT_SYNOPSIS " [PATH...]",
       "run scenarios: set up, probe, fix, probe again, record",
@@ -57,6 +58,9 @@ static const struct command_help commands[] = {
       "  --baseline FILE       compare with the latest run in FILE (a database\n"
       "                        kept from a good run): list what changed, and fail\n"
       "                        on regressions only\n"
+      "  --jobs N              N worker processes, each in its own prefix (PREFIX,\n"
+      "                        then PREFIX-job1...), recorded as one run, same\n"
+      "                        table; default 1\n"
       OUTPUT_OPTIONS
       "\n"
       "Exit status: 0 every scenario passed; 1 a scenario failed (with --baseline:\n"

@@ -53,15 +53,21 @@ fi
 
 # --prefix is the only option the launcher needs to see; the program parses
 # all of them again (and accepts --prefix) so the two never disagree.
-prefix= prev=
+# --jobs too, for `run` (checked by check-run above).
+prefix= prev= jobs=1
 for arg in "$@"; do
-    case $prev in --prefix) prefix=$arg ;; esac
-    case $arg in --prefix=*) prefix=${arg#--prefix=} ;; esac
+    case $prev in --prefix) prefix=$arg ;; --jobs) jobs=$arg ;; esac
+    case $arg in --prefix=*) prefix=${arg#--prefix=} ;; --jobs=*) jobs=${arg#--jobs=} ;; esac
     prev=$arg
 done
 case $prev in --prefix) die "--prefix needs a directory" ;; esac
 
-if [ -n "$prefix" ]; then
+if [ -n "${KMHARNESS_WORKER_PREFIX-}" ]; then
+    # A worker of `run --jobs N` (harness/run_jobs.h) other than the first:
+    # its own prefix, which must be the harness's like the default one.
+    prefix=$KMHARNESS_WORKER_PREFIX
+    named=0
+elif [ -n "$prefix" ]; then
     named=1
 else
     named=0
@@ -69,6 +75,15 @@ else
 fi
 mkdir -p "$prefix" || die "cannot create prefix directory $prefix"
 prefix=$(readlink -f "$prefix")
+
+# `run --jobs N`: the native parent starts this launcher N times as its
+# workers (KMHARNESS_WORKER set), each in its own prefix, and ends the run.
+if [ "${1-}" = run ] && [ -z "${KMHARNESS_WORKER-}${KMHARNESS_EXE-}" ] && [ "$jobs" -gt 1 ]; then
+    wine_version=$(wine --version 2>/dev/null) || wine_version=unknown
+    wine_version=${wine_version#wine-}
+    KMHARNESS_JOBS_PREFIX=$prefix KMHARNESS_WINE_VERSION=${wine_version%% *} \
+        exec "$here/kmharness-native" run-jobs "$@"
+fi
 
 export WINEPREFIX="$prefix"
 export WINEDEBUG="${KMHARNESS_WINEDEBUG:--all}"

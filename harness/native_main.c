@@ -9,13 +9,16 @@
 **     winelib harness will parse it (harness/run_options.c), and its
 **     database opened (created when missing), so a usage error, a folder
 **     without scenarios or a database that cannot be written is refused
-**     at once, with its reason, and no prefix is made.
+**     at once, with its reason, and no prefix is made;
+**   - `run-jobs run ARGS...`: the parent of `run --jobs N` (N > 1), which
+**     starts the launcher N times as its workers (harness/run_jobs.h).
 ** It is a plain Linux program: db/ and the pure files are plain C.
 */
 #include <stdio.h>
 #include <string.h>
 #include "builtin.h"
 #include "help.h"
+#include "run_jobs.h"
 #include "run_options.h"
 #include "store.h"
 
@@ -73,6 +76,8 @@ int main(int argc, char **argv)
         return cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "check-run") && argc > 2 && !strcmp(argv[2], "run"))
         return check_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "run-jobs") && argc > 2 && !strcmp(argv[2], "run"))
+        return run_jobs(argc - 2, argv + 2);
     fprintf(stderr, "kmharness: unknown command '%s'\n", cmd);
     help_overview(stderr);
     return 2;

@@ -11,6 +11,7 @@
 #include "builtin.h"
 #include "generate.h"
 #include "help.h"
+#include "run_jobs.h"
 #include "run_options.h"
 
 /* A count or seed: decimal digits only, at most MAX. */
@@ -73,7 +74,7 @@ static int usage(const char *message)
 
 int run_options_parse(int argc, char **argv, struct run_options *o)
 {
-    const char *generate = NULL, *seed = NULL, *windows = NULL, *shard = NULL;
+    const char *generate = NULL, *seed = NULL, *windows = NULL, *shard = NULL, *jobs = NULL;
     memset(o, 0, sizeof *o);
     o->shard_k = o->shard_n = 1;
     o->db = "kmharness.db";
@@ -91,7 +92,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
             (r = opt_value(argc, argv, &i, "--emit", &o->emit_dir)) ||
             (r = opt_value(argc, argv, &i, "--windows", &windows)) ||
             (r = opt_value(argc, argv, &i, "--baseline", &o->baseline)) ||
-            (r = opt_value(argc, argv, &i, "--shard", &shard))) {
+            (r = opt_value(argc, argv, &i, "--shard", &shard)) ||
+            (r = opt_value(argc, argv, &i, "--jobs", &jobs))) {
             if (r < 0)
                 return usage("missing option value");
             continue;
@@ -125,6 +127,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
         return usage("--seed, --save-failures and --emit need --generate");
     if (o->save_dir && o->emit_dir)
         return usage("--save-failures and --emit exclude each other");
+    if (run_jobs_option(jobs, o->emit_dir != NULL, &o->jobs, err, sizeof err))
+        return usage(err);
     if (!o->paths.n && !generate) {
         /* The launcher says where the bundled catalog is (a checkout or an
         ** installed tree). */

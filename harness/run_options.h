@@ -25,6 +25,7 @@ struct run_options {
     struct output_options out;    /* --format, --junit, --failures-only, ... */
     const char *baseline;         /* --baseline FILE: compare with its latest run */
     unsigned long long shard_k, shard_n; /* --shard K/N; 1/1 when not given */
+    unsigned jobs;                /* --jobs N: worker processes (harness/run_jobs.h) */
 };
 
 /* Is scenario INDEX (0-based over the files, then the generated ones, as
