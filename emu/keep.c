@@ -65,6 +65,19 @@ static const char *const crash_steps[] = {
     "written", "verified", "rolled-back",
 };
 
+static int sync_to_disk = 1;
+
+void keep_sync_to_disk(int on)
+{
+    sync_to_disk = on;
+}
+
+/* fsync FD when keep files are synced (keep_sync_to_disk); 0 or -1. */
+static int sync_fd(int fd)
+{
+    return sync_to_disk ? fsync(fd) : 0;
+}
+
 void keep_crash_point(const char *step)
 {
     const char *want = getenv("KMH_TEST_CRASH_AT");
@@ -213,7 +226,7 @@ static int write_temp(int dfd, const char *tmp, const struct keep_record *rec)
     wipe_free(text, len);
     if (rc == 0)
         keep_crash_point("keep-temp-written");
-    if (rc == 0 && fsync(fd) != 0)
+    if (rc == 0 && sync_fd(fd) != 0)
         rc = -1;
     if (rc == 0)
         keep_crash_point("keep-temp-synced");
@@ -298,7 +311,7 @@ int keep_save(const char *dir, const char *stem, const struct keep_record *rec,
     if (linked)
         keep_crash_point("keep-linked");
     unlinkat(dfd, tmp, 0);
-    int durable = linked && fsync(dfd) == 0;
+    int durable = linked && sync_fd(dfd) == 0;
     if (linked && !durable)
         unlinkat(dfd, name, 0);
     close(dfd);
@@ -584,7 +597,7 @@ int keep_discard(const char *path, char *err, size_t err_size)
     char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
                       : strdup(".");
     int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    int rc = (dfd >= 0 && fsync(dfd) == 0) ? 0 : -1;
+    int rc = (dfd >= 0 && sync_fd(dfd) == 0) ? 0 : -1;
     if (dfd >= 0)
         close(dfd);
     if (rc != 0)

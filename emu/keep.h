@@ -87,6 +87,15 @@ void keep_remove_dead_runs(const char *dir);
 ** -1 with ERR set. */
 int keep_make_run_dir(char *dir, size_t n, char *err, size_t err_size);
 
+/* Whether keep files, and their removal, are synced to disk (fsync of the
+** file and of its folder), as the durability promise above says; on by
+** default, for `fix`.  A `run` turns it off for its run-PID folder: the
+** next command removes that folder once the run is gone, whatever it
+** holds, so syncing buys nothing there and cost 2-3 fsyncs per fixed
+** scenario (issue 12).  The steps of the crash test stay where they are:
+** a killed process loses nothing the page cache holds. */
+void keep_sync_to_disk(int on);
+
 /* At the start of any command: remove what dead processes left in the
 ** prefix's keep folder (the run-PID folders of killed runs, the temporary
 ** files ".STEM-PID.tmp" of killed saves): copies of passwords nothing will

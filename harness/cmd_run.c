@@ -175,6 +175,7 @@ int cmd_run(int argc, char **argv)
         store_close(db);
         return 2;
     }
+    keep_sync_to_disk(0);  /* the run folder goes when the run does (emu/keep.h) */
     if (runner_baseline(opt.reset_prefix, err, sizeof err)) {
         fprintf(stderr, "kmharness run: %s\n", err);
         rmdir(keep_dir);
