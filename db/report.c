@@ -507,6 +507,53 @@ int report_run_finished(struct store *st, long long run_id, int *finished)
     return 0;
 }
 
+/* "2 ERROR_FILE_NOT_FOUND", "0" for the code in column COL. */
+static const char *code_word(sqlite3_stmt *stmt, int col, char *buf, size_t n)
+{
+    long long code = sqlite3_column_int64(stmt, col);
+    const char *name = winerr_name((long)code);
+    snprintf(buf, n, "%lld%s%s", code, name ? " " : "", name ? name : "");
+    return buf;
+}
+
+/* run --remedy: the admin's remediation beside the KB fix, one line a
+** scenario, then the count of each verdict. */
+static int print_remedy(struct store *st, long long run_id, FILE *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    long long counts[4] = { 0 };
+    static const char *const verdicts[] = { "same", "better", "worse", "broken" };
+    int rc = prepare_for_run(st, "SELECT r.remedy, r.remedy_sha256, x.scenario, x.verdict,"
+                                 " x.ended, x.after_code, x.fix_after_code, x.failed_checks,"
+                                 " x.wrote_outside"
+                                 " FROM remedy_result x JOIN run r ON r.id = x.run_id"
+                                 " WHERE x.run_id = ? ORDER BY x.seq", run_id, &stmt);
+    int any = 0;
+    while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+        char after[96], fix_after[96];
+        if (!any++)
+            fprintf(out, "\nremedy %s (sha256 %.16s...), beside the KB fix:\n"
+                         "  %-24s %-7s %-22s %-28s %-28s %s\n", column_text(stmt, 0),
+                    column_text(stmt, 1), "SCENARIO", "VERDICT", "ENDED", "AFTER IT",
+                    "AFTER THE KB FIX", "FAILED CHECKS");
+        const char *verdict = column_text(stmt, 3);
+        for (int i = 0; i < 4; i++)
+            counts[i] += !strcmp(verdict, verdicts[i]);
+        fprintf(out, "  %-24s %-7s %-22s %-28s %-28s %s\n", column_text(stmt, 2), verdict,
+                column_text(stmt, 4), code_word(stmt, 5, after, sizeof after),
+                code_word(stmt, 6, fix_after, sizeof fix_after),
+                sqlite3_column_type(stmt, 7) == SQLITE_NULL ? "-" : column_text(stmt, 7));
+        if (sqlite3_column_type(stmt, 8) != SQLITE_NULL)
+            fprintf(out, "    wrote outside the service key (put back): %s\n",
+                    column_text(stmt, 8));
+    }
+    sqlite3_finalize(stmt);
+    if (rc == 0 && any)
+        fprintf(out, "remedy: %lld same, %lld better, %lld worse, %lld broken\n", counts[0],
+                counts[1], counts[2], counts[3]);
+    return rc;
+}
+
 int report_print(struct store *st, long long run_id, FILE *out)
 {
     return report_print_rows(st, run_id, REPORT_ROWS_ALL, out);
@@ -540,7 +587,7 @@ int report_print_rows(struct store *st, long long run_id, enum report_rows rows,
     if (print_run_header(st, run_id, out) != 0
         || print_table(st, run_id, failures_only, out) != 0
         || (failures_only && print_hidden_note(st, run_id, out) != 0)
-        || print_problems(st, run_id, out) != 0)
+        || print_problems(st, run_id, out) != 0 || print_remedy(st, run_id, out) != 0)
         return -1;
     return print_summary(st, run_id, 0, out);
 }

@@ -200,3 +200,30 @@ CREATE VIEW outcome AS
 ALTER TABLE run ADD COLUMN uid TEXT;
 UPDATE run SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
 CREATE UNIQUE INDEX run_by_uid ON run (uid);
+
+-- @version 6
+
+-- `run --remedy FILE`: the admin's remediation that ran in each scenario
+-- beside the KB fix (harness/remedy.h), named by its file name and SHA-256
+-- on the run (NULL for runs without one), and its result per scenario:
+-- how its process ended ("exit 0", "timed out after 30 s", ...), the probe
+-- after it and ImagePath after it (redacted like every ImagePath), the
+-- probe after the KB fix on a fresh copy of the same scenario, the
+-- built-in checks that failed for it (names, or NULL), what it wrote
+-- outside the service key (NULL: nothing), and the verdict.  The outcome
+-- view is unchanged: it is the KB fix's.
+ALTER TABLE run ADD COLUMN remedy TEXT;
+ALTER TABLE run ADD COLUMN remedy_sha256 TEXT;
+CREATE TABLE remedy_result (
+    run_id           INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    seq              INTEGER NOT NULL,
+    scenario         TEXT NOT NULL,
+    ended            TEXT NOT NULL,
+    after_code       INTEGER,
+    image_path_after TEXT,
+    fix_after_code   INTEGER,
+    failed_checks    TEXT,
+    wrote_outside    TEXT,
+    verdict          TEXT NOT NULL CHECK (verdict IN ('same', 'better', 'worse', 'broken')),
+    PRIMARY KEY (run_id, seq)
+);

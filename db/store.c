@@ -525,9 +525,10 @@ int store_begin_run(struct store *st, const struct store_run_info *info, long lo
     int rc;
 
     if (prepare(st, "INSERT INTO run (started_at, harness_version, wine_version, host,"
-                    " command_line, windows, uid) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
-                    " :harness_version, :wine_version, :host, :command_line, :windows,"
-                    " lower(hex(randomblob(16))))",
+                    " command_line, windows, uid, remedy, remedy_sha256)"
+                    " VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), :harness_version,"
+                    " :wine_version, :host, :command_line, :windows, lower(hex(randomblob(16))),"
+                    " :remedy, :remedy_sha256)",
                 &stmt) != 0)
         return -1;
     rc = run_insert(st, stmt,
@@ -535,7 +536,9 @@ int store_begin_run(struct store *st, const struct store_run_info *info, long lo
                     | bind_text(stmt, ":wine_version", info->wine_version)
                     | bind_text(stmt, ":host", info->host)
                     | bind_text(stmt, ":command_line", info->command_line)
-                    | bind_text(stmt, ":windows", info->windows),
+                    | bind_text(stmt, ":windows", info->windows)
+                    | bind_text(stmt, ":remedy", info->remedy)
+                    | bind_text(stmt, ":remedy_sha256", info->remedy_sha256),
                     "recording the run");
     if (rc == 0)
         *run_id = sqlite3_last_insert_rowid(st->db);
@@ -595,5 +598,30 @@ int store_end_run(struct store *st, long long run_id, int passed, int failed, in
     rc = finish_transaction(st, rc);
     if (rc == 0)
         st->npending = 0;
+    return rc;
+}
+
+int store_add_remedy(struct store *st, long long run_id, int seq, const struct store_remedy *rm)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (prepare(st, "INSERT INTO remedy_result (run_id, seq, scenario, ended, after_code,"
+                    " image_path_after, fix_after_code, failed_checks, wrote_outside, verdict)"
+                    " VALUES (:run_id, :seq, :scenario, :ended, :after_code, :image_path_after,"
+                    " :fix_after_code, :failed_checks, :wrote_outside, :verdict)", &stmt) != 0)
+        return -1;
+    rc = run_insert(st, stmt,
+                    bind_int(stmt, ":run_id", run_id) | bind_int(stmt, ":seq", seq)
+                    | bind_text(stmt, ":scenario", rm->scenario)
+                    | bind_text(stmt, ":ended", rm->ended)
+                    | bind_int(stmt, ":after_code", rm->after_code)
+                    | bind_text(stmt, ":image_path_after", rm->image_path_after)
+                    | bind_int(stmt, ":fix_after_code", rm->fix_after_code)
+                    | bind_text(stmt, ":failed_checks", rm->failed_checks)
+                    | bind_text(stmt, ":wrote_outside", rm->wrote_outside)
+                    | bind_text(stmt, ":verdict", rm->verdict),
+                    "recording a remediation's result");
+    sqlite3_finalize(stmt);
     return rc;
 }

@@ -47,6 +47,7 @@ int store_set_error(struct store *, const char *fmt, ...)
 struct store_run_info {
     const char *harness_version, *wine_version, *host, *command_line;
     const char *windows;  /* the era profile, "nt4", "2000" or "xp" (emu/era.h) */
+    const char *remedy, *remedy_sha256;  /* run --remedy: file name, hash; or NULL */
 };
 
 /* Appends a run row stamped with the current UTC time; *run_id is its id. */
@@ -95,6 +96,20 @@ int store_add_skipped(struct store *, long long run_id, int seq, const char *nam
 /* Writes the buffered scenarios to the file now (a worker of `run --jobs`,
 ** whose parent ends the run). */
 int store_flush(struct store *);
+
+/* What the admin's remediation did in scenario SEQ (schema step 5). */
+struct store_remedy {
+    const char *scenario;
+    const char *ended;          /* "exit 0", "timed out after 30 s", ... */
+    long after_code;            /* the probe after it */
+    const char *image_path_after;  /* redacted; NULL when there was no value */
+    long fix_after_code;        /* the probe after the KB fix, same scenario */
+    const char *failed_checks;  /* "type-unchanged same-file", or NULL */
+    const char *wrote_outside;  /* registry keys written outside the service key, or NULL */
+    const char *verdict;        /* "same", "better", "worse", "broken" */
+};
+
+int store_add_remedy(struct store *, long long run_id, int seq, const struct store_remedy *);
 
 /* Writes the buffered scenarios and stamps the run's end time and counts,
 ** in one transaction. */

@@ -32,6 +32,8 @@
 #include "keep.h"
 #include "run_jobs.h"
 #include "runner.h"
+#include "remedy.h"
+#include "regwatch.h"
 #include "report.h"
 #include "run_options.h"
 #include "store.h"
@@ -182,11 +184,26 @@ int cmd_run(int argc, char **argv)
         store_close(db);
         return 2;
     }
+    static struct remedy remedy;  /* large: not on the stack */
+    if (opt.remedy &&
+        remedy_load(opt.remedy, opt.remedy_timeout, &remedy, err, sizeof err)) {
+        fprintf(stderr, "kmharness run: %s\n", err);
+        rmdir(keep_dir);
+        store_close(db);
+        return 2;
+    }
     gethostname(host, sizeof host - 1);
     char *cmdline = run_command_line(argc, argv);
     struct store_run_info info = { KMH_VERSION, wine_version(), host, cmdline,
-                                   era_name(opt.era) };
-    struct runner r = { .db = db, .keep_dir = keep_dir, .era = opt.era };
+                                   era_name(opt.era), opt.remedy ? remedy.name : NULL,
+                                   opt.remedy ? remedy.sha256 : NULL };
+    struct runner r = { .db = db, .keep_dir = keep_dir, .era = opt.era,
+                        .remedy = opt.remedy ? &remedy : NULL,
+                        .watch = opt.remedy ? regwatch_open() : NULL };
+    if (opt.remedy && !r.watch) {
+        fprintf(stderr, "kmharness run: out of memory\n");
+        return 2;
+    }
     if (w) {
         r.run_id = w->run_id;  /* the parent began it */
     } else if (store_begin_run(db, &info, &r.run_id)) {
@@ -217,6 +234,9 @@ int cmd_run(int argc, char **argv)
     }
     if (!w)
         progress(total, total, "");
+    if (opt.remedy)
+        remedy_unload(&remedy);
+    regwatch_close(r.watch);
     kmserver_cache_release();
     rmdir(keep_dir);
 
@@ -228,6 +248,8 @@ int cmd_run(int argc, char **argv)
                  : r.errors ? 2 : r.failed ? 1 : 0;
     } else {
         status = run_finish(db, r.run_id, &opt, r.passed, r.failed, r.errors);
+        if (status == 0 && r.remedy_worse_or_broken)
+            status = 1;  /* --remedy: worse than the KB fix, or broken */
     }
     store_close(db);
     free(cmdline);

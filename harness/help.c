@@ -32,6 +32,7 @@ static const struct command_help commands[] = {
     { "run",
       "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] [--baseline FILE] [--shard K/N] "
       "[--jobs N] "
+      "[--remedy FILE [--remedy-timeout S]] "
       "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
       OUTPUT_SYNOPSIS " [PATH...]",
       "run scenarios: set up, probe, fix, probe again, record",
@@ -47,6 +48,12 @@ static const struct command_help commands[] = {
       "                        (default xp; emu/era.h)\n"
       "  --reset-prefix        delete an MSExchangeKMS key kmharness did not create\n"
       "                        (refused otherwise: the prefix holds someone's state)\n"
+      "  --remedy FILE         run your own remediation (.reg, .cmd, .bat, .vbs, .js,\n"
+      "                        .exe) in each scenario too, in a sandbox, and compare\n"
+      "                        it with the KB fix: same, better, worse or broken;\n"
+      "                        exit 1 on any worse or broken\n"
+      "  --remedy-timeout S    end a remediation still running after S seconds\n"
+      "                        (default 30)\n"
       "  --generate N          N generated scenarios after the PATHs\n"
       "  --seed S              the generator's seed (default 1)\n"
       "  --save-failures DIR   write each generated scenario that did not pass as\n"
@@ -64,7 +71,8 @@ static const struct command_help commands[] = {
       OUTPUT_OPTIONS
       "\n"
       "Exit status: 0 every scenario passed; 1 a scenario failed (with --baseline:\n"
-      "a scenario that passed in the baseline did not); 2 usage error\n"
+      "a scenario that passed in the baseline did not; with --remedy: a\n"
+      "remediation was worse or broken in one); 2 usage error\n"
       "(also: a folder PATH holding no scenario, two scenarios with one NAME, a\n"
       "database that cannot be written, a prefix refused), or a scenario could not\n"
       "be read (the others still ran and were recorded).\n" },

@@ -8,7 +8,7 @@
 set -eu
 pkgs="make gcc clang pkg-config wine wine64 wine64-tools libwine-dev
       libcmocka-dev libsqlite3-dev sqlite3 util-linux libclang-rt-14-dev
-      libxml2-utils perl yamllint"
+      libxml2-utils perl yamllint bubblewrap"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

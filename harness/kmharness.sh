@@ -181,4 +181,46 @@ WINEDLLOVERRIDES="$WINEDLLOVERRIDES;wineboot.exe=d" wine "$harness" boot hold \
 wine "$harness" boot release </dev/null >>"$log" 2>&1 9>&- || die "Wine would not start; see $log"
 
 export KMHARNESS_HOME="$here"
-exec wine "$exe" "$@"
+remedy=0
+for arg in "$@"; do
+    case $arg in --remedy|--remedy=*) remedy=1 ;; esac
+done
+[ "$remedy" = 1 ] && [ "${1-}" = run ] || exec wine "$exe" "$@"
+
+# run --remedy runs an admin's program.  Wine is no sandbox (its Z: drive is
+# the host's /, and the service manager starts whatever a script asks it
+# to), so the whole Wine session of the run goes into one: wineserver, the
+# service manager, the harness and every process the remediation starts see
+# the host read-only, the prefix and a scratch folder of their own writable
+# (TMPDIR: where wineserver makes its socket), no network and no terminal to
+# type into.  The run's results go to a database in the
+# prefix, merged into --db after the sandbox has ended, so the remediation
+# can write nothing outside the prefix, not even beside the database.
+command -v bwrap >/dev/null 2>&1 ||
+    die "run --remedy needs bubblewrap (bwrap) to sandbox the remediation"
+db=kmharness.db prev=
+for arg in "$@"; do
+    case $prev in --db) db=$arg ;; esac
+    case $arg in --db=*) db=${arg#--db=} ;; esac
+    prev=$arg
+done
+stage=$(mktemp -d "$prefix/kmharness-stage.XXXXXX") || die "cannot make a staging folder in $prefix"
+scratch=$(mktemp -d /tmp/kmh.XXXXXX) || die "cannot make a scratch folder"
+trap 'rm -rf "$stage" "$scratch"' EXIT
+set -- "$@" --db "$stage/run.db"   # the last --db given wins
+wineserver -k 9>&- 2>/dev/null || true  # one server per prefix: the sandbox starts its own
+wineserver -w 9>&- 2>/dev/null || true
+rc=0
+TMPDIR=$scratch bwrap --ro-bind / / --dev /dev --proc /proc --bind "$prefix" "$prefix" \
+    --bind "$scratch" "$scratch" \
+    --unshare-net --unshare-ipc --unshare-pid --new-session --die-with-parent \
+    sh -c 'wineserver -p3 </dev/null >>"$1" 2>&1 || true
+           WINEDLLOVERRIDES="$WINEDLLOVERRIDES;wineboot.exe=d" wine "$2" boot hold </dev/null >>"$1" 2>&1 &&
+           wine "$2" boot release </dev/null >>"$1" 2>&1 || exit 2
+           shift 3; wine "$0" "$@"; rc=$?
+           wineserver -k; wineserver -w; exit $rc' \
+    "$exe" "$log" "$harness" -- "$@" 9>&- || rc=$?
+[ -f "$stage/run.db" ] || exit "$rc"
+"$here/kmharness-native" merge "$db" "$stage/run.db" >/dev/null || {
+    echo "kmharness: could not merge the run into $db" >&2; exit 2; }
+exit "$rc"

@@ -13,6 +13,7 @@
 #include "help.h"
 #include "run_jobs.h"
 #include "run_options.h"
+#include "remedy_rules.h"
 
 /* A count or seed: decimal digits only, at most MAX. */
 static int parse_number(const char *s, unsigned long long max, unsigned long long *out)
@@ -74,12 +75,14 @@ static int usage(const char *message)
 
 int run_options_parse(int argc, char **argv, struct run_options *o)
 {
-    const char *generate = NULL, *seed = NULL, *windows = NULL, *shard = NULL, *jobs = NULL;
+    const char *generate = NULL, *seed = NULL, *windows = NULL, *shard = NULL, *jobs = NULL,
+               *timeout = NULL;
     memset(o, 0, sizeof *o);
     o->shard_k = o->shard_n = 1;
     o->db = "kmharness.db";
     o->seed = 1;
     o->era = ERA_DEFAULT;
+    o->remedy_timeout = 30;
     char err[4200];
     for (int i = 1; i < argc; i++) {
         const char *ignored;
@@ -93,7 +96,9 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
             (r = opt_value(argc, argv, &i, "--windows", &windows)) ||
             (r = opt_value(argc, argv, &i, "--baseline", &o->baseline)) ||
             (r = opt_value(argc, argv, &i, "--shard", &shard)) ||
-            (r = opt_value(argc, argv, &i, "--jobs", &jobs))) {
+            (r = opt_value(argc, argv, &i, "--jobs", &jobs)) ||
+            (r = opt_value(argc, argv, &i, "--remedy", &o->remedy)) ||
+            (r = opt_value(argc, argv, &i, "--remedy-timeout", &timeout))) {
             if (r < 0)
                 return usage("missing option value");
             continue;
@@ -129,6 +134,19 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
         return usage("--save-failures and --emit exclude each other");
     if (run_jobs_option(jobs, o->emit_dir != NULL, &o->jobs, err, sizeof err))
         return usage(err);
+    unsigned long long seconds;
+    if (timeout && (parse_number(timeout, 3600, &seconds) || seconds == 0))
+        return usage("--remedy-timeout needs a number of seconds from 1 to 3600");
+    if (timeout)
+        o->remedy_timeout = (unsigned)seconds;
+    if (timeout && !o->remedy)
+        return usage("--remedy-timeout needs --remedy");
+    if (o->remedy && o->emit_dir)
+        return usage("--remedy and --emit exclude each other");
+    if (o->remedy && remedy_kind_of(o->remedy) == REMEDY_UNKNOWN)
+        return usage("--remedy takes a .reg, .cmd, .bat, .vbs, .js or .exe file");
+    if (o->remedy && o->jobs > 1)
+        return usage("--remedy runs in one sandboxed session: it excludes --jobs above 1");
     if (!o->paths.n && !generate) {
         /* The launcher says where the bundled catalog is (a checkout or an
         ** installed tree). */

@@ -26,6 +26,8 @@ struct run_options {
     const char *baseline;         /* --baseline FILE: compare with its latest run */
     unsigned long long shard_k, shard_n; /* --shard K/N; 1/1 when not given */
     unsigned jobs;                /* --jobs N: worker processes (harness/run_jobs.h) */
+    const char *remedy;           /* --remedy FILE: the admin's remediation, or NULL */
+    unsigned remedy_timeout;      /* --remedy-timeout S, default 30 */
 };
 
 /* Is scenario INDEX (0-based over the files, then the generated ones, as

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <strings.h>
 #include "runner.h"
+#include "remedy.h"
+#include "regwatch.h"
 #include "scenario.h"
 #include "regapply.h"
 #include "probe.h"
@@ -662,6 +664,86 @@ static enum verdict record_skipped(struct runner *r, const struct scenario *s,
 }
 
 /* Run a parsed scenario S from SOURCE (its file, for messages) and record it. */
+/* The names of the checks of O that failed, blank-separated, into BUF;
+** NULL when none did. */
+static const char *failed_checks(const struct outcome *o, char *buf, size_t n)
+{
+    buf[0] = 0;
+    for (size_t i = 0; i < o->nchecks; i++)
+        if (!o->checks[i].ok && strlen(buf) + strlen(o->checks[i].name) + 2 < n) {
+            if (buf[0])
+                strcat(buf, " ");
+            strcat(buf, o->checks[i].name);
+        }
+    return buf[0] ? buf : NULL;
+}
+
+static void copy_secrets(struct outcome *to, const struct outcome *from)
+{
+    to->secrets = calloc(from->nsecrets + 1, sizeof *to->secrets);
+    for (size_t i = 0; to->secrets && i < from->nsecrets; i++)
+        if ((to->secrets[to->nsecrets] = strdup(from->secrets[i])) != NULL)
+            to->nsecrets++;
+}
+
+static void record_remedy(struct runner *r, const struct scenario *s, const struct outcome *o,
+                          const struct outcome *fix, enum remedy_end end, unsigned long code,
+                          const char *outside)
+{
+    char ended[64], failed[256];
+    enum remedy_verdict v = remedy_compare(end, o->all_ok, outside[0] != 0, o->after.code == 0,
+                                           fix->after.code == 0);
+    char *after = redacted_image_path(&o->after, o);
+    struct store_remedy row = {
+        .scenario = s->name,
+        .ended = remedy_end_text(end, code, r->remedy->timeout_s, ended, sizeof ended),
+        .after_code = o->after.code, .image_path_after = after,
+        .fix_after_code = fix->after.code, .failed_checks = failed_checks(o, failed, sizeof failed),
+        .wrote_outside = outside[0] ? outside : NULL, .verdict = remedy_verdict_name(v),
+    };
+    if (store_add_remedy(r->db, r->run_id, r->seq, &row))
+        fprintf(stderr, "kmharness: cannot record %s: %s\n", s->name, store_error(r->db));
+    if (v == REMEDY_WORSE || v == REMEDY_BROKEN)
+        r->remedy_worse_or_broken++;
+    free(after);
+}
+
+/* run --remedy: the admin's remediation on a fresh copy of scenario S,
+** probed before and after, held to the built-in checks that make sense for
+** any remediation (the secrets gone, the other values, the type, the same
+** file, no hidden tail), and compared with FIX, the KB fix's outcome. */
+static void remedy_pass(struct runner *r, const struct scenario *s, const char *source,
+                        const struct outcome *fix)
+{
+    struct undo_journal journal = { 0 };
+    char err[1024];
+    struct outcome o;
+    memset(&o, 0, sizeof o);
+    if (set_up(s, source, &journal, err, sizeof err) == 0) {
+        enum remedy_end end;
+        unsigned long code;
+        char outside[1024];
+        probe_run_as(r->era, &o.before);
+        read_values(&o.values_before);
+        regwatch_arm(r->watch);
+        remedy_run(r->remedy, &journal, &end, &code);
+        /* Put back what it wrote elsewhere, now: the probe and the next
+        ** scenario see only the service key changed. */
+        regwatch_settle(r->watch, s->ops, s->nops, outside, sizeof outside);
+        redact_text_inplace(outside, fix->secrets, fix->nsecrets);
+        probe_run_as(r->era, &o.after);
+        read_values(&o.values_after);
+        copy_secrets(&o, fix);
+        o.all_ok = 1;
+        check_secrets(&o);
+        check_other_values(&o);
+        check_image_path(&o);
+        record_remedy(r, s, &o, fix, end, code, outside);
+    }
+    free_outcome(&o);
+    undo_scenario(&journal);
+}
+
 static enum verdict run_parsed(struct runner *r, struct scenario *s, const char *source)
 {
     if (s->skip_reason)
@@ -681,7 +763,11 @@ static enum verdict run_parsed(struct runner *r, struct scenario *s, const char 
         QueryPerformanceFrequency(&f);
         record(r, s, source, &o, (t1.QuadPart - t0.QuadPart) * 1000.0 / f.QuadPart);
         v = o.all_ok ? VERDICT_PASS : VERDICT_FAIL;
+        undo_scenario(&journal);
+        if (r->remedy)
+            remedy_pass(r, s, source, &o);
         free_outcome(&o);
+        return v;
     }
     undo_scenario(&journal);
     return v;

@@ -16,6 +16,9 @@
 #include "store.h"
 #include "era.h"
 
+struct remedy;    /* harness/remedy.h */
+struct regwatch;  /* harness/regwatch.h */
+
 struct runner {
     struct store *db;
     long long run_id;
@@ -23,6 +26,9 @@ struct runner {
     enum era era;           /* the Windows profile of the probe (emu/era.h) */
     int seq;                /* scenarios started so far */
     int passed, failed, errors, skipped;
+    const struct remedy *remedy;  /* run --remedy: the admin's remediation, or NULL */
+    struct regwatch *watch;       /* and the registry outside the service key */
+    int remedy_worse_or_broken;   /* scenarios where it did worse than the KB fix */
 };
 
 /* Put the prefix into the baseline state: no MSExchangeKMS key, no emulated

@@ -23,7 +23,7 @@
 #include "store.h"
 
 /* The last "-- @version N" step of db/schema.sql. */
-#define LATEST_SCHEMA 5
+#define LATEST_SCHEMA 6
 
 /* db/schema.sql as embedded in the program (build/gen/schema_sql.c). */
 extern const unsigned char schema_sql[];
