@@ -178,7 +178,7 @@ static long long begin_run(const struct run_options *o, int argc, char **argv)
     gethostname(host, sizeof host - 1);
     char *cmdline = run_command_line(argc, argv);
     struct store_run_info info = { KMH_VERSION, wine && *wine ? wine : "unknown", host, cmdline,
-                                   era_name(o->era) };
+                                   era_name(o->era), NULL, NULL };
     if (store_begin_run(db, &info, &run_id)) {
         fprintf(stderr, "kmharness run: %s\n", store_error(db));
         run_id = -1;
