@@ -533,13 +533,13 @@ static int print_remedy(struct store *st, long long run_id, FILE *out)
         char after[96], fix_after[96];
         if (!any++)
             fprintf(out, "\nremedy %s (sha256 %.16s...), beside the KB fix:\n"
-                         "  %-24s %-7s %-22s %-28s %-28s %s\n", column_text(stmt, 0),
+                         "  %-26s %-7s %-22s %-28s %-28s %s\n", column_text(stmt, 0),
                     column_text(stmt, 1), "SCENARIO", "VERDICT", "ENDED", "AFTER IT",
                     "AFTER THE KB FIX", "FAILED CHECKS");
         const char *verdict = column_text(stmt, 3);
         for (int i = 0; i < 4; i++)
             counts[i] += !strcmp(verdict, verdicts[i]);
-        fprintf(out, "  %-24s %-7s %-22s %-28s %-28s %s\n", column_text(stmt, 2), verdict,
+        fprintf(out, "  %-26s %-7s %-22s %-28s %-28s %s\n", column_text(stmt, 2), verdict,
                 column_text(stmt, 4), code_word(stmt, 5, after, sizeof after),
                 code_word(stmt, 6, fix_after, sizeof fix_after),
                 sqlite3_column_type(stmt, 7) == SQLITE_NULL ? "-" : column_text(stmt, 7));

@@ -11,7 +11,9 @@
 ** REG_EXPAND_SZ value changes the type (broken); the default path written
 ** on a D: or Program Files install names another file (broken); cutting at
 ** the first blank leaves C:\Program (worse); a script still running at its
-** time limit, or one that writes a Run key, is broken.  cut-at-exe.cmd is
+** time limit, or one that writes a Run key, is broken; a program that
+** cuts at ".exe" and keeps the type (cut-at-exe.exe, built here from its
+** .c with the mingw-w64 cross compiler) does what the KB fix does.  cut-at-exe.cmd is
 ** not run on env-systemdrive-expand-pw: Wine's cmd.exe expands
 ** %SystemDrive% inside a value read back through `for /f` and `call set`,
 ** where Windows' cmd.exe does not (an assumption from cmd.exe's documented
@@ -32,7 +34,7 @@ static const char *const set_names[] = {
 };
 
 struct example {
-    const char *file;
+    const char *file;         /* in examples/remedies/; an .exe is built from its .c */
     const char *verdicts[5];  /* per set_names; NULL: not checked (see above) */
     int exit_status;
 };
@@ -46,6 +48,7 @@ static const struct example examples[] = {
     { "cut-at-exe-sz.js", { "same", "broken", "same", "same", "broken" }, 1 },
     { "hangs.bat", { "broken", "broken", "broken", "broken", "broken" }, 1 },
     { "writes-run-key.cmd", { "broken", "broken", "broken", "broken", "broken" }, 1 },
+    { "cut-at-exe.exe", { "same", "same", "same", "same", "same" }, 0 },
 };
 
 static int setup(void **state)
@@ -80,8 +83,17 @@ static void run_example(const struct example *ex)
         if (ex->verdicts[i])
             snprintf(paths + strlen(paths), sizeof paths - strlen(paths), " set/%s.reg",
                      set_names[i]);
-    snprintf(args, sizeof args, "run --db remedy.db --remedy-timeout 3 --remedy '%s/../examples/"
-             "remedies/%s'%s", env("KMH_SCENARIOS"), ex->file, paths);
+    char remedy[2048];
+    snprintf(remedy, sizeof remedy, "%s/../examples/remedies/%s", env("KMH_SCENARIOS"), ex->file);
+    if (strstr(ex->file, ".exe")) {  /* a real PE, from the cross compiler */
+        char cmd[4600];
+        snprintf(cmd, sizeof cmd, "x86_64-w64-mingw32-gcc -municode -O2 -o %s '%.*s.c' -ladvapi32",
+                 ex->file, (int)(strlen(remedy) - 4), remedy);
+        assert_int_equal(shell("cc", cmd), 0);
+        snprintf(remedy, sizeof remedy, "%s", ex->file);
+    }
+    snprintf(args, sizeof args, "run --db remedy.db --remedy-timeout 3 --remedy '%s'%s", remedy,
+             paths);
     int rc = harness(tag, args);
     if (rc != ex->exit_status)
         fail_msg("%s: exit %d, expected %d", ex->file, rc, ex->exit_status);
@@ -109,7 +121,7 @@ static void bundled_examples_get_their_verdicts(void **state)
     /* The Run key was found and put back. */
     assert_int_equal(query_int(db, "select count(*) from remedy_result where wrote_outside like"
                                    " '%CurrentVersion\\Run%'", NULL), 5);
-    assert_int_equal(query_int(db, "select count(distinct remedy_sha256) from run", NULL), 8);
+    assert_int_equal(query_int(db, "select count(distinct remedy_sha256) from run", NULL), 9);
     sqlite3_close(db);
 }
 
