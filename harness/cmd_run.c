@@ -197,6 +197,8 @@ int cmd_run(int argc, char **argv)
     struct store_run_info info = { KMH_VERSION, wine_version(), host, cmdline,
                                    era_name(opt.era), opt.remedy ? remedy.name : NULL,
                                    opt.remedy ? remedy.sha256 : NULL };
+    if (opt.remedy)
+        remedy_warm_up(&remedy);  /* before regwatch_open's snapshot */
     struct runner r = { .db = db, .keep_dir = keep_dir, .era = opt.era,
                         .remedy = opt.remedy ? &remedy : NULL,
                         .watch = opt.remedy ? regwatch_open() : NULL };

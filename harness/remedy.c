@@ -212,6 +212,23 @@ void remedy_run(const struct remedy *rm, struct undo_journal *j, enum remedy_end
     *code = rc ? 1 : 0;
 }
 
+void remedy_warm_up(const struct remedy *rm)
+{
+    if (rm->kind != REMEDY_CMD && rm->kind != REMEDY_SCRIPT)
+        return;
+    struct remedy warm = *rm;
+    const char *dot = strrchr(rm->name, '.');
+    snprintf(warm.name, sizeof warm.name, "kmharness-warm-up%s", dot ? dot : "");
+    static const unsigned char nothing[] = "\r\n";
+    if (install_copy(warm.name, nothing, sizeof nothing - 1, (WCHAR *)warm.winpath,
+                     sizeof warm.winpath / sizeof warm.winpath[0]) == ERROR_SUCCESS) {
+        enum remedy_end end;
+        unsigned long code;
+        run_process(&warm, &end, &code);
+        DeleteFileW((const WCHAR *)warm.winpath);
+    }
+}
+
 void remedy_unload(struct remedy *rm)
 {
     if (rm->winpath[0]) {

@@ -47,6 +47,13 @@ int remedy_load(const char *unix_path, unsigned timeout_s, struct remedy *rm, ch
 void remedy_run(const struct remedy *rm, struct undo_journal *j, enum remedy_end *end,
                 unsigned long *code);
 
+/* Run the remediation's interpreter (cmd.exe, cscript.exe) once on an
+** empty script of its kind: its first start in a prefix registers type
+** libraries and the like, Wine's doing and not the script's, which must be
+** in the registry before harness/regwatch.c takes its snapshot.  Nothing
+** for .reg and .exe remediations. */
+void remedy_warm_up(const struct remedy *rm);
+
 /* Remove the prefix's copy and free what REMEDY_LOAD took. */
 void remedy_unload(struct remedy *rm);
 
