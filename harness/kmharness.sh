@@ -216,11 +216,12 @@ TMPDIR=$scratch bwrap --ro-bind / / --dev /dev --proc /proc --bind "$prefix" "$p
     --unshare-net --unshare-ipc --unshare-pid --new-session --die-with-parent \
     sh -c 'wineserver -p3 </dev/null >>"$1" 2>&1 || true
            WINEDLLOVERRIDES="$WINEDLLOVERRIDES;wineboot.exe=d" wine "$2" boot hold </dev/null >>"$1" 2>&1 &&
-           wine "$2" boot release </dev/null >>"$1" 2>&1 || exit 2
+           wine "$2" boot release </dev/null >>"$1" 2>&1 ||
+               { echo "kmharness: Wine would not start in the sandbox; see $1" >&2; exit 2; }
            shift 3; wine "$0" "$@"; rc=$?
            wineserver -k; wineserver -w; exit $rc' \
     "$exe" "$log" "$harness" -- "$@" 9>&- || rc=$?
-[ -f "$stage/run.db" ] || exit "$rc"
+[ -f "$stage/run.db" ] || { [ "$rc" != 0 ] || rc=2; exit "$rc"; }
 "$here/kmharness-native" merge "$db" "$stage/run.db" >/dev/null || {
     echo "kmharness: could not merge the run into $db" >&2; exit 2; }
 exit "$rc"

@@ -95,8 +95,13 @@ static void run_example(const struct example *ex)
     snprintf(args, sizeof args, "run --db remedy.db --remedy-timeout 3 --remedy '%s'%s", remedy,
              paths);
     int rc = harness(tag, args);
-    if (rc != ex->exit_status)
-        fail_msg("%s: exit %d, expected %d", ex->file, rc, ex->exit_status);
+    if (rc != ex->exit_status) {
+        char name[128];
+        snprintf(name, sizeof name, "err-%s.txt", tag);
+        char *err = slurp(name, NULL);
+        fail_msg("%s: exit %d, expected %d; stderr:\n%s", ex->file, rc, ex->exit_status,
+                 err ? err : "(none)");
+    }
     sqlite3 *db = open_db("remedy.db");
     for (size_t i = 0; i < 5; i++) {
         if (!ex->verdicts[i])
