@@ -107,9 +107,15 @@ static void run_example(const struct example *ex)
         if (!ex->verdicts[i])
             continue;
         char *got = verdict_of(db, set_names[i]);
-        if (!got || strcmp(got, ex->verdicts[i]))
-            fail_msg("%s on %s: %s, expected %s", ex->file, set_names[i], got ? got : "(none)",
-                     ex->verdicts[i]);
+        if (!got || strcmp(got, ex->verdicts[i])) {
+            char *why = query_text(db, "select ended || ', checks failed: ' ||"
+                                       " coalesce(failed_checks, '-') || ', wrote outside: ' ||"
+                                       " coalesce(wrote_outside, '-') from remedy_result"
+                                       " where scenario = ? and run_id = (select max(id) from run)",
+                                   set_names[i]);
+            fail_msg("%s on %s: %s, expected %s (%s)", ex->file, set_names[i],
+                     got ? got : "(none)", ex->verdicts[i], why ? why : "no row");
+        }
         free(got);
     }
     sqlite3_close(db);
