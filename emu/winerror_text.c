@@ -72,6 +72,22 @@ static const struct winerr table[] = {
     { 1010, "ERROR_BADKEY", "The configuration registry key is invalid." },
     { 1011, "ERROR_CANTOPEN", "The configuration registry key could not be opened." },
     { 1012, "ERROR_CANTREAD", "The configuration registry key could not be read." },
+    /* The service control manager's answers (issue 10: starting the KM
+    ** service, @expect-service-*: not-started:CODE). */
+    { 1053, "ERROR_SERVICE_REQUEST_TIMEOUT",
+      "The service did not respond to the start or control request in a timely fashion." },
+    { 1056, "ERROR_SERVICE_ALREADY_RUNNING", "An instance of the service is already running." },
+    { 1058, "ERROR_SERVICE_DISABLED",
+      "The service cannot be started, either because it is disabled or because it has no "
+      "enabled devices associated with it." },
+    { 1060, "ERROR_SERVICE_DOES_NOT_EXIST",
+      "The specified service does not exist as an installed service." },
+    { 1063, "ERROR_FAILED_SERVICE_CONTROLLER_CONNECT",
+      "The service process could not connect to the service controller." },
+    { 1066, "ERROR_SERVICE_SPECIFIC_ERROR",
+      "The service has returned a service-specific error code." },
+    { 1067, "ERROR_PROCESS_ABORTED", "The process terminated unexpectedly." },
+    { 1069, "ERROR_SERVICE_LOGON_FAILED", "The service did not start due to a logon failure." },
     { 1018, "ERROR_KEY_DELETED",
       "Illegal operation attempted on a registry key that has been marked for deletion." },
     { 1392, "ERROR_FILE_CORRUPT", "The file or directory is corrupted and unreadable." },
