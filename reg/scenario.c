@@ -16,6 +16,8 @@
 #include "imagepath.h"
 #include "winerror_text.h"
 #include "era.h"
+#include "service_state.h"
+#include "kms_protocol.h"
 
 #define MAX_FILE_SIZE (16u << 20)
 /* Registry operations (keys and values) in one scenario. Each costs up to
@@ -33,6 +35,7 @@ struct dctx {
     struct kmh_error *err;
     int line;
     int file_none;             /* "@file: none" was given */
+    size_t nkmfiles;           /* @file lines that place a Kmserver.exe (not decoys) */
     int ndirectives;           /* directives seen */
 };
 
@@ -157,6 +160,7 @@ static const struct { const char *word; enum kmfile_kind kind; int has_version; 
     { "noversion", KMFILE_PE, 0 },
     { "folder", KMFILE_FOLDER, 0 },
     { "text", KMFILE_TEXT, 0 },
+    { "decoy", KMFILE_DECOY, 0 },
 };
 
 /* Set F's kind from WORD: a version, or one of file_words. */
@@ -180,9 +184,9 @@ static int d_file(struct dctx *c, const struct directive *d, const char *v, cons
     struct kmfile f = { 0 };
     end = trim_end(v, end);
     int none = is_word(v, end, "none");
-    if (c->file_none || (none && c->s->nfiles))
+    if (none && (c->file_none || c->nkmfiles))
         return dfail(c, "@file: none cannot be combined with other @file lines", NULL);
-    c->file_none = none;
+    c->file_none |= none;
     if (none)
         return 0;
     const char *word = end;
@@ -197,6 +201,11 @@ static int d_file(struct dctx *c, const struct directive *d, const char *v, cons
     if (parse_file_kind(word, end, &f))
         return dfail(c, "@file VERSION must be four dotted numbers from 0 to 65535, "
                      "or noversion", NULL);
+    /* A decoy is not a Kmserver.exe: it goes beside "@file: none" and
+    ** beside the default file (scenario.h). */
+    if (f.kind != KMFILE_DECOY && c->file_none)
+        return dfail(c, "@file: none cannot be combined with other @file lines", NULL);
+    c->nkmfiles += f.kind != KMFILE_DECOY;
     if (!(f.winpath = strndup(v, (size_t)(path_end - v))))
         return no_memory(c);
     return add_file(c, &f);
@@ -283,6 +292,56 @@ static int d_skip(struct dctx *c, const struct directive *d, const char *v, cons
     return set_once(c, d, &c->s->skip_reason, v, end);
 }
 
+/* The KM server's startup password (issue 10).  It must fit the one
+** message the emulated server sends the harness (emu/kms_protocol.h). */
+static int d_password(struct dctx *c, const struct directive *d, const char *v, const char *end)
+{
+    /* UTF-16 units of the (already decoded, valid) UTF-8: one per
+    ** character, two for one beyond U+FFFF (a 4-byte sequence). */
+    size_t units = 0;
+    for (const unsigned char *p = (const unsigned char *)v; p < (const unsigned char *)end; p++)
+        units += (*p & 0xC0) != 0x80 ? 1 + ((*p & 0xF8) == 0xF0) : 0;
+    if (units > KMS_MAX_PASSWORD)
+        return dfail(c, "@%s is longer than 256 characters", d->name);
+    return set_once(c, d, &c->s->password, v, end);
+}
+
+/* Windows file names compare case-blind, so any spelling of Kmspwd.ini. */
+static int d_floppy(struct dctx *c, const struct directive *d, const char *v, const char *end)
+{
+    end = trim_end(v, end);
+    if (c->s->floppy)
+        return dfail(c, "duplicate @%s", d->name);
+    if ((size_t)(end - v) != strlen(SCENARIO_FLOPPY_FILE) ||
+        strncasecmp(v, SCENARIO_FLOPPY_FILE, (size_t)(end - v)))
+        return dfail(c, "@%s must be kmspwd.ini, the only file the KM server reads from a floppy",
+                     d->name);
+    c->s->floppy = 1;
+    return 0;
+}
+
+/* "@expect-service-before|after|restored: STATE" (emu/service_state.h). */
+static int d_expect_service(struct dctx *c, const struct directive *d, const char *v,
+                            const char *end)
+{
+    const char *which = d->name + strlen("expect-service-");
+    struct service_expectation *e = !strcmp(which, "before") ? &c->s->service_before
+                                    : !strcmp(which, "after") ? &c->s->service_after
+                                                              : &c->s->service_restored;
+    char word[SERVICE_STATE_TEXT_MAX + 40];
+    end = trim_end(v, end);
+    if (e->set)
+        return dfail(c, "duplicate @%s", d->name);
+    if ((size_t)(end - v) >= sizeof word || memchr(v, 0, (size_t)(end - v)))
+        v = end;   /* no valid state is that long (or holds a NUL) */
+    snprintf(word, sizeof word, "%.*s", (int)(end - v), v);
+    if (service_state_parse(word, &e->state))
+        return dfail(c, "@%s must be running, stopped:N, not-started:CODE or decoy", d->name);
+    e->set = 1;
+    e->line = c->line;
+    return 0;
+}
+
 static const struct directive directives[] = {
     { "summary", d_summary },
     { "file", d_file },
@@ -298,6 +357,11 @@ static const struct directive directives[] = {
     { "expect-version", d_expect_version },
     { "expect-image-path", d_image_path },
     { "secret", d_secret },
+    { "password", d_password },
+    { "floppy", d_floppy },
+    { "expect-service-before", d_expect_service },
+    { "expect-service-after", d_expect_service },
+    { "expect-service-restored", d_expect_service },
 };
 
 static const struct directive *find_directive(const char *name, size_t n)
@@ -353,11 +417,35 @@ static int parse_directives(struct scenario *s, const char *text, size_t len,
         if (parse_directive(&c, line, line + n))
             return -1;
     }
+    /* The password is a secret too (spec), listed once however often an
+    ** @secret repeats it. */
+    if (s->password) {
+        size_t i = 0;
+        while (i < s->nsecrets && strcmp(s->secrets[i], s->password))
+            i++;
+        c.line = 1;
+        if (i == s->nsecrets && d_secret(&c, NULL, s->password, s->password + strlen(s->password)))
+            return -1;
+    }
+    /* Only a decoy file can be started instead of the service: expecting
+    ** one without it is a mistake the run could only report as a failure. */
+    const struct service_expectation *se[] = { &s->service_before, &s->service_after,
+                                               &s->service_restored };
+    const char *se_name[] = { "before", "after", "restored" };
+    int has_decoy = 0;
+    for (size_t i = 0; i < s->nfiles; i++)
+        has_decoy |= s->files[i].kind == KMFILE_DECOY;
+    for (size_t i = 0; i < 3 && !has_decoy; i++)
+        if (se[i]->set && se[i]->state.kind == SERVICE_STATE_DECOY) {
+            c.line = se[i]->line;
+            return dfail(&c, "@expect-service-%s: decoy needs an @file: WINPATH decoy",
+                         se_name[i]);
+        }
     /* No directive at all: a server's own export (spec).  Its Kmserver.exe
     ** goes where its ImagePath points, which only the registry can say:
     ** the runner places it. */
     s->is_export = c.ndirectives == 0;
-    if (s->nfiles || c.file_none || s->is_export)
+    if (c.nkmfiles || c.file_none || s->is_export)
         return 0;
     struct kmfile f = { .winpath = strdup(default_winpath), .has_version = 1 };
     memcpy(f.version, scenario_default_version, sizeof f.version);
@@ -552,6 +640,7 @@ void scenario_free(struct scenario *s)
     free(s->summary);
     free(s->expect_image_path);
     free(s->skip_reason);
+    free(s->password);
     memset(s, 0, sizeof *s);
 }
 

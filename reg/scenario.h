@@ -17,12 +17,16 @@
 #include "regparse.h"
 #include "text.h"
 #include "era.h"
+#include "service_state.h"
 
 /* What an @file line puts at its WINPATH. */
 enum kmfile_kind {
     KMFILE_PE,              /* a PE image (VERSION or noversion) */
     KMFILE_FOLDER,          /* "folder": a folder named like the file */
     KMFILE_TEXT,            /* "text": a small text file, not an image */
+    KMFILE_DECOY,           /* "decoy": a runnable PE that only reports it ran,
+                            ** e.g. C:\Program.exe (issue 10); never a Kmserver.exe,
+                            ** so it does not replace the default file */
 };
 
 /* One emulated Kmserver.exe to place before the run. */
@@ -40,6 +44,17 @@ struct expectation {
                                (KMH_NOT_INSTALLED, emu/imagepath.h) */
 };
 
+/* An @expect-service-* line: the KM service's state when started. */
+struct service_expectation {
+    int set;                /* 0: not checked */
+    struct service_state state;
+    int line;               /* the directive's line */
+};
+
+/* The only file an @floppy may hold (KB Q151689: the KM server reads its
+** password from Kmspwd.ini on a floppy). */
+#define SCENARIO_FLOPPY_FILE "Kmspwd.ini"
+
 struct scenario {
     char *name;             /* the file name without .reg */
     char *summary;          /* NULL when not given */
@@ -55,8 +70,17 @@ struct scenario {
     int has_expect_version;
     uint16_t expect_version[4];
     char *expect_image_path;   /* NULL when not checked */
-    char **secrets;
+    char **secrets;         /* @secret values, and the @password (once) */
     size_t nsecrets;
+    char *password;         /* @password: what the emulated KM server accepts; NULL:
+                            ** it needs none.  Also one of SECRETS */
+    int floppy;             /* @floppy: an emulated A: holds Kmspwd.ini with the
+                            ** password (with no @password: still mapped, the
+                            ** server just needs nothing from it) */
+    struct service_expectation service_before, service_after, service_restored;
+                            /* @expect-service-before / -after / -restored: the
+                            ** service started before the fix, after it, and
+                            ** after the fix's rollback */
     char *skip_reason;      /* @skip: why Wine cannot reproduce this; NULL: run it */
     int is_export;          /* no directive at all: a server's own regedit
                             ** export.  No file listed: the runner places the

@@ -6,7 +6,8 @@
 ** The input is the bytes of one NAME.reg file.  Beyond "no crash, no
 ** sanitizer report", a parsed scenario must be complete and valid the way
 ** scenario.h promises the runner (every @file an absolute drive path on a
-** line of the file, the name set), and a refused one must leave the
+** line of the file, the name set, the @password among the secrets, every
+** expected service state one that reads back as itself), and a refused one must leave the
 ** scenario empty and give a message.  Built by `make fuzz` / `make check-fuzz`.
 */
 #include <stdint.h>
@@ -33,6 +34,30 @@ static void check_scenario(const struct scenario *s)
     for (size_t i = 0; i < s->nops; i++)
         if (!s->ops[i].key)
             abort();
+    /* issue 10: the password is one of the secrets; every expected service
+    ** state writes back as text; "decoy" only beside a decoy file. */
+    if (s->password) {
+        size_t i = 0;
+        while (i < s->nsecrets && strcmp(s->secrets[i], s->password))
+            i++;
+        if (i == s->nsecrets || !s->password[0])
+            abort();
+    }
+    int has_decoy = 0;
+    for (size_t i = 0; i < s->nfiles; i++)
+        has_decoy |= s->files[i].kind == KMFILE_DECOY;
+    const struct service_expectation *e[] = { &s->service_before, &s->service_after,
+                                              &s->service_restored };
+    for (size_t i = 0; i < 3; i++) {
+        char text[SERVICE_STATE_TEXT_MAX];
+        struct service_state back;
+        if (!e[i]->set)
+            continue;
+        if (service_state_format(&e[i]->state, text, sizeof text) ||
+            service_state_parse(text, &back) || !service_state_equal(&back, &e[i]->state) ||
+            (e[i]->state.kind == SERVICE_STATE_DECOY && !has_decoy) || e[i]->line < 1)
+            abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

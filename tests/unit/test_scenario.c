@@ -228,7 +228,7 @@ static void test_bad_file_directives(void **state)
                 "@file WINPATH must be an absolute path such as C:\\dir\\Kmserver.exe");
     static const char *const versions[] = { "5.5.2653", "5.5.2653.9.1", "65536.0.0.0",
                                             "5.5.x.9", "5..2653.9", "NoVersion", "000001.0.0.0",
-                                            "Folder", "TEXT", "folders" };
+                                            "Folder", "TEXT", "folders", "Decoy" };
     char text[200];
     for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
         snprintf(text, sizeof text, V5 "; @file: C:\\k.exe %s\n", versions[i]);
@@ -389,6 +389,171 @@ static void test_load_directory(void **state)
     assert_string_equal(err.msg, "cannot read file: Is a directory");
 }
 
+/* ---- issue 10: the KM service's directives ---------------------------- */
+
+static void test_service_directives_default_to_unset(void **state)
+{
+    parse_ok(V5 "; @summary: nothing about the service\n");
+    assert_null(sc.password);
+    assert_int_equal(sc.floppy, 0);
+    assert_int_equal(sc.service_before.set, 0);
+    assert_int_equal(sc.service_after.set, 0);
+    assert_int_equal(sc.service_restored.set, 0);
+}
+
+static void test_service_directives(void **state)
+{
+    parse_ok(V5 "; @password: Tr0ub4dor&3\n"
+             "; @floppy: kmspwd.ini\n"
+             "; @expect-service-before: running\n"
+             "; @expect-service-after: stopped:1\n"
+             "; @expect-service-restored: not-started:ERROR_SERVICE_DOES_NOT_EXIST\n" KEY);
+    assert_string_equal(sc.password, "Tr0ub4dor&3");
+    assert_int_equal(sc.floppy, 1);
+    assert_int_equal(sc.service_before.set, 1);
+    assert_int_equal(sc.service_before.state.kind, SERVICE_STATE_RUNNING);
+    assert_int_equal(sc.service_before.line, 4);
+    assert_int_equal(sc.service_after.state.kind, SERVICE_STATE_STOPPED);
+    assert_int_equal(sc.service_after.state.code, 1);
+    assert_int_equal(sc.service_after.line, 5);
+    assert_int_equal(sc.service_restored.state.kind, SERVICE_STATE_NOT_STARTED);
+    assert_int_equal(sc.service_restored.state.code, 1060);
+    /* not an export: the default Kmserver.exe is placed */
+    assert_int_equal(sc.is_export, 0);
+    assert_int_equal(sc.nfiles, 1);
+    assert_string_equal(sc.files[0].winpath, "C:\\Exchsrvr\\Bin\\Kmserver.exe");
+}
+
+/* The password is a secret (spec): every redaction covers it, and the
+** secrets-removed check looks for it.  Listed once, whichever comes first. */
+static void test_password_is_a_secret(void **state)
+{
+    parse_ok(V5 "; @password: pa ss\n");
+    assert_int_equal(sc.nsecrets, 1);
+    assert_string_equal(sc.secrets[0], "pa ss");
+    parse_ok(V5 "; @secret: other\n; @password: pw1\n; @secret: pw1\n");
+    assert_int_equal(sc.nsecrets, 2);
+    assert_string_equal(sc.secrets[0], "other");
+    assert_string_equal(sc.secrets[1], "pw1");
+    parse_ok(V5 "; @password: pw1\n; @secret: pw10\n");
+    assert_int_equal(sc.nsecrets, 2);   /* a longer secret is another one */
+    assert_string_equal(sc.secrets[1], "pw1");
+    /* taken literally, as every free-text value: trailing blanks stay */
+    parse_ok(V5 "; @password: pw2  \r\n");
+    assert_string_equal(sc.password, "pw2  ");
+}
+
+static void test_password_limits(void **state)
+{
+    char text[2048];
+    /* 256 UTF-16 units fit the emulated server's message (kms_protocol.h) */
+    snprintf(text, sizeof text, V5 "; @password: %0256d\n", 7);
+    parse_ok(text);
+    assert_int_equal(strlen(sc.password), 256);
+    snprintf(text, sizeof text, V5 "; @password: %0257d\n", 7);
+    parse_error(text, 2, "@password is longer than 256 characters");
+    /* characters, not bytes: 256 e-acutes (2 bytes each) fit; a character
+    ** beyond U+FFFF counts two UTF-16 units: 128 fit, 129 do not */
+    char *p = text + sprintf(text, V5 "; @password: ");
+    for (int i = 0; i < 256; i++)
+        p += sprintf(p, "\xc3\xa9");
+    strcpy(p, "\n");
+    parse_ok(text);
+    p = text + sprintf(text, V5 "; @password: ");
+    for (int i = 0; i < 129; i++)
+        p += sprintf(p, "\xf0\x9f\x94\x91");
+    strcpy(p, "\n");
+    parse_error(text, 2, "@password is longer than 256 characters");
+    parse_error(V5 "; @password: a\n; @password: a\n", 3, "duplicate @password");
+    parse_error(V5 "; @password:  \n", 2, "directive @password needs a value");
+}
+
+/* Windows file names compare case-blind; nothing but Kmspwd.ini. */
+static void test_floppy(void **state)
+{
+    parse_ok(V5 "; @floppy: KMSPWD.INI  \n");
+    assert_int_equal(sc.floppy, 1);
+    assert_null(sc.password);   /* a floppy without a password is still a floppy */
+    parse_ok(V5 "; @floppy: Kmspwd.ini\n; @password: x\n");
+    assert_int_equal(sc.floppy, 1);
+    static const char *const bad[] = { "kmspwd.txt", "kmspwd", "A:\\kmspwd.ini", "kmspwd.ini x",
+                                       "yes", "kmspwd.ini.", "kmspwd.in" };
+    char text[200];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(text, sizeof text, V5 "; @floppy: %s\n", bad[i]);
+        parse_error(text, 2, "@floppy must be kmspwd.ini, the only file the KM server reads "
+                    "from a floppy");
+    }
+    parse_error(V5 "; @floppy: kmspwd.ini\n; @floppy: KMSPWD.INI\n", 3, "duplicate @floppy");
+}
+
+static void test_service_states(void **state)
+{
+    parse_ok(V5 "; @file: C:\\Program.exe decoy\n"
+             "; @expect-service-before: decoy\n"
+             "; @expect-service-after: not-started:1053  \n"
+             "; @expect-service-restored: stopped:4294967295\n");
+    assert_int_equal(sc.service_before.state.kind, SERVICE_STATE_DECOY);
+    assert_int_equal(sc.service_after.state.kind, SERVICE_STATE_NOT_STARTED);
+    assert_int_equal(sc.service_after.state.code, 1053);
+    assert_int_equal(sc.service_restored.state.kind, SERVICE_STATE_STOPPED);
+    assert_int_equal(sc.service_restored.state.code, 4294967295L);
+    static const char *const bad[] = { "Running", "run", "stopped", "stopped:", "stopped:-1",
+                                       "stopped:4294967296", "stopped:01234567890",
+                                       "not-started:ERROR_NO_SUCH_THING", "not-started:0x41",
+                                       "not-started:KMH_NOT_INSTALLED", "decoy:1", "running 1",
+                                       "stopped: 1", "not-installed" };
+    char text[200];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(text, sizeof text, V5 "; @expect-service-after: %s\n", bad[i]);
+        parse_error(text, 2, "@expect-service-after must be running, stopped:N, "
+                    "not-started:CODE or decoy");
+    }
+    parse_error(V5 "; @expect-service-before: running\n; @EXPECT-SERVICE-BEFORE: running\n", 3,
+                "duplicate @expect-service-before");
+    parse_error(V5 "; @expect-service-restored: decoy\n; @expect-service-restored: decoy\n", 3,
+                "duplicate @expect-service-restored");
+}
+
+/* "decoy" can only happen where a decoy was placed: said at its line. */
+static void test_decoy_expectation_needs_a_decoy(void **state)
+{
+    parse_error(V5 "; @file: C:\\Program.exe 1.0.0.0\n; @summary: s\n"
+                "; @expect-service-after: decoy\n", 4,
+                "@expect-service-after: decoy needs an @file: WINPATH decoy");
+    /* a bad line before it wins */
+    parse_error(V5 "; @expect-service-restored: decoy\n; @floppy: b\n", 3,
+                "@floppy must be kmspwd.ini, the only file the KM server reads from a floppy");
+    parse_ok(V5 "; @expect-service-after: decoy\n; @file: D:\\Program.exe decoy\n");
+}
+
+/* A decoy is no Kmserver.exe: it neither replaces the default file nor
+** clashes with "@file: none". */
+static void test_file_decoy(void **state)
+{
+    parse_ok(V5 "; @file: C:\\Program.exe decoy\n");
+    assert_int_equal(sc.nfiles, 2);
+    assert_string_equal(sc.files[0].winpath, "C:\\Program.exe");
+    assert_int_equal(sc.files[0].kind, KMFILE_DECOY);
+    assert_int_equal(sc.files[0].line, 2);
+    assert_string_equal(sc.files[1].winpath, "C:\\Exchsrvr\\Bin\\Kmserver.exe");
+    assert_int_equal(sc.files[1].kind, KMFILE_PE);
+    parse_ok(V5 "; @file: C:\\Program Files\\Exchsrvr\\Bin\\Kmserver.exe 5.5.2653.9\n"
+             "; @file: C:\\Program.exe decoy\n");
+    assert_int_equal(sc.nfiles, 2);
+    assert_int_equal(sc.files[0].kind, KMFILE_PE);
+    assert_int_equal(sc.files[1].kind, KMFILE_DECOY);
+    parse_ok(V5 "; @file: none\n; @file: C:\\Program.exe decoy\n");
+    assert_int_equal(sc.nfiles, 1);
+    assert_int_equal(sc.files[0].kind, KMFILE_DECOY);
+    parse_ok(V5 "; @file: C:\\Program.exe decoy\n; @file: none\n");
+    assert_int_equal(sc.nfiles, 1);
+    parse_error(V5 "; @file: none\n; @file: C:\\Program.exe decoy\n; @file: C:\\k.exe text\n", 4,
+                "@file: none cannot be combined with other @file lines");
+    parse_error(V5 "; @file: none\n; @file: none\n", 3,
+                "@file: none cannot be combined with other @file lines");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -418,6 +583,14 @@ int main(void)
         T(test_errors_do_not_quote_secrets),
         T(test_load_names_the_scenario_after_its_file),
         T(test_load_missing_file),
+        T(test_service_directives_default_to_unset),
+        T(test_service_directives),
+        T(test_password_is_a_secret),
+        T(test_password_limits),
+        T(test_floppy),
+        T(test_service_states),
+        T(test_decoy_expectation_needs_a_decoy),
+        T(test_file_decoy),
         T(test_load_directory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
