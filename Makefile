@@ -27,7 +27,7 @@ VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harness/redact.c harness/remedy_rules.c \
              harness/scenario_list.c harness/options.c harness/help.c \
              emu/winpath.c emu/imagepath.c emu/split.c emu/winerror_text.c emu/verblob.c emu/keep.c \
-             emu/era.c emu/service_state.c \
+             emu/era.c emu/service_state.c emu/scm_search.c \
              $(wildcard emu/shape.c harness/generate.c)
 # SQLite storage and reports: plain C + libsqlite3, also builds natively.
 # The harness's own files that write runs through db/ are here too (not in
