@@ -227,3 +227,22 @@ CREATE TABLE remedy_result (
     verdict          TEXT NOT NULL CHECK (verdict IN ('same', 'better', 'worse', 'broken')),
     PRIMARY KEY (run_id, seq)
 );
+
+-- @version 7
+
+-- The KM service lifecycle (issue 10): what became of the KM service when
+-- the harness started it through the service control manager before the
+-- fix, after it, and after the fix's rollback, in the scenario format's
+-- STATE words (emu/service_state.h): "running", "stopped:N" (its
+-- service-specific exit code), "not-started:CODE" (the start failed with
+-- Win32 error CODE), "decoy" (a decoy program ran instead).  NULL when the
+-- lifecycle did not run: an input error, a run without it, or a row
+-- written before this step.  service_image: the program Windows' service
+-- manager would have started after the fix (emu/scm_search.h: where Wine's
+-- search differs, Windows' is recorded), redacted like every ImagePath;
+-- NULL when none would start or the lifecycle did not run.  The outcome
+-- view is unchanged: it is the version probe's.
+ALTER TABLE scenario_result ADD COLUMN service_before TEXT;
+ALTER TABLE scenario_result ADD COLUMN service_after TEXT;
+ALTER TABLE scenario_result ADD COLUMN service_restored TEXT;
+ALTER TABLE scenario_result ADD COLUMN service_image TEXT;

@@ -17,6 +17,7 @@
 ** wait for it through the busy timeout instead of failing.
 */
 #include "store.h"
+#include "service_state.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,12 +56,14 @@ static const char add_scenario_sql[] =
     " verdict, error_text, image_path_before, type_before, before_code, before_message,"
     " before_version, image_path_after, type_after, after_code, after_message,"
     " after_version, fix_action, fix_message, elapsed_ms, shape_before,"
-    " before_rule, before_assumed, after_rule, after_assumed)"
+    " before_rule, before_assumed, after_rule, after_assumed,"
+    " service_before, service_after, service_restored, service_image)"
     " VALUES (:run_id, :seq, :scenario, :source_file, :summary, :verdict, :error_text,"
     " :image_path_before, :type_before, :before_code, :before_message, :before_version,"
     " :image_path_after, :type_after, :after_code, :after_message, :after_version,"
     " :fix_action, :fix_message, :elapsed_ms, :shape_before,"
-    " :before_rule, :before_assumed, :after_rule, :after_assumed)";
+    " :before_rule, :before_assumed, :after_rule, :after_assumed,"
+    " :service_before, :service_after, :service_restored, :service_image)";
 
 static const char add_check_sql[] =
     "INSERT INTO temp.pending_check (run_id, seq, name, ok, detail)"
@@ -455,6 +458,10 @@ static int bind_scenario(sqlite3_stmt *stmt, long long run_id, int seq,
         | bind_text(stmt, ":fix_action", sc->fix_action)
         | bind_text(stmt, ":fix_message", sc->fix_message)
         | bind_text(stmt, ":shape_before", sc->shape_before)
+        | bind_text(stmt, ":service_before", sc->service_before)
+        | bind_text(stmt, ":service_after", sc->service_after)
+        | bind_text(stmt, ":service_restored", sc->service_restored)
+        | bind_text(stmt, ":service_image", sc->service_image)
         | sqlite3_bind_double(stmt, sqlite3_bind_parameter_index(stmt, ":elapsed_ms"),
                               sc->elapsed_ms);
 }
@@ -483,12 +490,31 @@ static int check_scenario(struct store *st, const struct store_scenario *sc)
 {
     static const char *const verdicts[] = { "pass", "fail", "error", "observed" };
 
+    const char *const services[] = { sc->service_before, sc->service_after, sc->service_restored };
+    size_t i = 0;
+
     if (sc->name == NULL)
         return store_set_error(st, "scenario without a name");
-    for (size_t i = 0; i < sizeof verdicts / sizeof verdicts[0]; i++)
-        if (sc->verdict != NULL && strcmp(sc->verdict, verdicts[i]) == 0)
-            return 0;
-    return store_set_error(st, "scenario %s: verdict must be pass, fail, error or observed", sc->name);
+    while (i < sizeof verdicts / sizeof verdicts[0]
+           && (sc->verdict == NULL || strcmp(sc->verdict, verdicts[i]) != 0))
+        i++;
+    if (i == sizeof verdicts / sizeof verdicts[0])
+        return store_set_error(st, "scenario %s: verdict must be pass, fail, error or observed",
+                               sc->name);
+    /* Reports and --diff compare these as text: only the canonical words
+    ** (what service_state_format writes) may go in. */
+    for (i = 0; i < 3; i++) {
+        struct service_state state;
+        char canonical[SERVICE_STATE_TEXT_MAX];
+
+        if (services[i] != NULL
+            && (service_state_parse(services[i], &state) != 0
+                || service_state_format(&state, canonical, sizeof canonical) != 0
+                || strcmp(canonical, services[i]) != 0))
+            return store_set_error(st, "scenario %s: a service state must be running, "
+                                   "stopped:N, not-started:N or decoy", sc->name);
+    }
+    return 0;
 }
 
 /* Both buffer inserts, all or nothing (a SAVEPOINT on the temp tables only

@@ -70,13 +70,20 @@ struct store_check {
     const char *detail;
 };
 
-/* One finished scenario.  verdict is "pass", "fail" or "error"; any other
-** string pointer may be NULL (no value).  shape_before is the ImagePath's
-** shape label before the fix (emu/shape.h), never the value itself. */
+/* One finished scenario.  verdict is "pass", "fail", "error" or
+** "observed"; any other string pointer may be NULL (no value).
+** shape_before is the ImagePath's shape label before the fix (emu/shape.h),
+** never the value itself.  service_before, service_after, service_restored:
+** the KM service's state at its three starts (schema step 7), each exactly
+** as service_state_format writes it ("running", "stopped:1",
+** "not-started:1053", "decoy"; other text is refused), NULL when that start
+** did not happen; service_image: the program Windows would have started
+** after the fix (emu/scm_search.h), redacted like every ImagePath. */
 struct store_scenario {
     const char *name, *source_file, *summary, *verdict, *error_text,
                *image_path_before, *image_path_after, *type_before, *type_after,
                *fix_action, *fix_message, *shape_before;
+    const char *service_before, *service_after, *service_restored, *service_image;
     struct store_probe before, after;
     const struct store_check *checks;
     size_t nchecks;

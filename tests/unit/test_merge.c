@@ -5,7 +5,8 @@
 ** them; the merged file is read back with plain SQL.  What must hold: every
 ** run and row copied (checks too, in order), a file merged twice copies
 ** nothing more, --combine makes one run with the rows renumbered in input
-** order, and a bad input leaves the output untouched.
+** order, every column comes along (the service states of schema step 7
+** too), and a bad input leaves the output untouched.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +26,9 @@ static char dir[64], out_path[128], shard[2][128];
 
 static const struct store_run_info info = { "test", "wine-8.0", "host", "kmharness run", "xp" };
 
-/* A shard file: one run of n scenarios named PREFIX-i, each with a check. */
+/* A shard file: one run of n scenarios named PREFIX-i, each with a check
+** and the service's three states (schema step 7): even ones start a decoy
+** after the fix, odd ones stop with 1. */
 static void write_shard(const char *path, const char *prefix, int n, const char *verdict)
 {
     struct store *st;
@@ -37,7 +40,10 @@ static void write_shard(const char *path, const char *prefix, int n, const char 
     assert_int_equal(store_begin_run(st, &info, &run_id), 0);
     for (int i = 0; i < n; i++) {
         struct store_scenario sc = { .name = name, .verdict = verdict, .checks = &check,
-                                     .nchecks = 1 };
+                                     .nchecks = 1, .service_before = "running",
+                                     .service_after = i % 2 ? "stopped:1" : "decoy",
+                                     .service_restored = "running",
+                                     .service_image = i % 2 ? NULL : "C:\\Program.exe" };
         snprintf(name, sizeof name, "%s-%d", prefix, i);
         assert_int_equal(store_add_scenario(st, run_id, i, &sc), 0);
     }
@@ -98,6 +104,13 @@ static void runs_keep_their_identity_and_twice_copies_nothing(void **state)
     assert_int_equal(q(out, "SELECT count(*) FROM check_result c JOIN scenario_result s"
                             " USING (run_id, seq) WHERE s.scenario LIKE 'b-%' AND c.ok = 0"), 2);
     assert_int_equal(q(out, "SELECT count(DISTINCT uid) FROM run"), 2);
+    /* the service columns came along, NULLs included */
+    assert_int_equal(q(out, "SELECT count(*) FROM scenario_result WHERE service_before = 'running'"
+                            " AND service_restored = 'running'"), 5);
+    assert_int_equal(q(out, "SELECT count(*) FROM scenario_result WHERE service_after = 'decoy'"
+                            " AND service_image = 'C:\\Program.exe'"), 3);
+    assert_int_equal(q(out, "SELECT count(*) FROM scenario_result WHERE service_after = 'stopped:1'"
+                            " AND service_image IS NULL"), 2);
 
     assert_int_equal(merge_databases(out, inputs, 2, 0, "merge", &res), 0);
     assert_int_equal(res.copied, 0);
@@ -121,6 +134,11 @@ static void combine_makes_one_run_in_input_order(void **state)
     assert_int_equal(q(out, "SELECT passed * 10 + failed FROM run"), 32);
     assert_int_equal(q(out, "SELECT ended_at IS NOT NULL FROM run"), 1);
     assert_int_equal(q(out, "SELECT count(*) FROM check_result"), 5);
+    assert_int_equal(q(out, "SELECT count(*) FROM scenario_result WHERE scenario = 'b-1'"
+                            " AND service_after = 'stopped:1' AND seq = 1"), 1);
+    assert_int_equal(q(out, "SELECT count(*) FROM scenario_result WHERE scenario = 'a-2'"
+                            " AND service_after = 'decoy' AND service_image = 'C:\\Program.exe'"),
+                     1);
     store_close(out);
 }
 

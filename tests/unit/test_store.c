@@ -23,7 +23,7 @@
 #include "store.h"
 
 /* The last "-- @version N" step of db/schema.sql. */
-#define LATEST_SCHEMA 6
+#define LATEST_SCHEMA 7
 
 /* db/schema.sql as embedded in the program (build/gen/schema_sql.c). */
 extern const unsigned char schema_sql[];
@@ -366,28 +366,38 @@ static void close_writes_the_buffer(void **state)
 
 /* ---- upgrades ---- */
 
+/* Makes path a file exactly as a harness at schema step VERSION left it
+** (the steps of schema.sql up to it, user_version set), then runs ROWS. */
+static void make_file_at_version(const char *path, int version, const char *rows)
+{
+    const char *text = (const char *)schema_sql;
+    char mark[32], pragma[64];
+    sqlite3 *db = NULL;
+    char *steps;
+
+    snprintf(mark, sizeof mark, "\n-- @version %d", version + 1);
+    assert_non_null(strstr(text, mark));
+    steps = strndup(text, (size_t)(strstr(text, mark) - text));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, steps);
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", version);
+    exec_ok(db, pragma);
+    exec_ok(db, rows);
+    sqlite3_close(db);
+    free(steps);
+}
+
 /* Makes path a file exactly as a harness with only schema step 1 left it,
 ** holding one finished run with one scenario. */
 static void make_version_1_file(const char *path)
 {
-    const char *text = (const char *)schema_sql;
-    const char *step2 = strstr(text, "\n-- @version 2");
-    sqlite3 *db = NULL;
-    char *step1;
-
-    assert_non_null(step2);
-    step1 = strndup(text, (size_t)(step2 - text));
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_ok(db, step1);
-    exec_ok(db, "PRAGMA user_version = 1;"
-                "INSERT INTO run (id, started_at, ended_at, passed, failed, errors)"
-                " VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 1, 0, 0);"
-                "INSERT INTO scenario_result (run_id, seq, scenario, verdict, before_code,"
-                " after_code) VALUES (1, 0, 'old', 'pass', 2, 0);"
-                "INSERT INTO check_result (run_id, seq, name, ok, detail)"
-                " VALUES (1, 0, 'same-file', 1, 'old check');");
-    sqlite3_close(db);
-    free(step1);
+    make_file_at_version(path, 1,
+                         "INSERT INTO run (id, started_at, ended_at, passed, failed, errors)"
+                         " VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 1, 0, 0);"
+                         "INSERT INTO scenario_result (run_id, seq, scenario, verdict, before_code,"
+                         " after_code) VALUES (1, 0, 'old', 'pass', 2, 0);"
+                         "INSERT INTO check_result (run_id, seq, name, ok, detail)"
+                         " VALUES (1, 0, 'same-file', 1, 'old check');");
 }
 
 /* Step 2 adds the shape column; old rows keep everything and get NULL. */
@@ -458,6 +468,94 @@ static void upgraded_outcome_view_keeps_its_columns(void **state)
                                        " pragma_table_info('outcome')", (char[128]){ 0 }, 128),
                         "run_id,scenario,image_path_before,before_code,image_path_after,"
                         "after_code,verdict");
+    sqlite3_close(db);
+}
+
+/* Makes path a file exactly as a harness at schema step 6 left it (before
+** the service columns), holding one finished run with one scenario. */
+static void make_version_6_file(const char *path)
+{
+    make_file_at_version(path, 6,
+                         "INSERT INTO run (id, started_at, ended_at, passed, failed, errors, uid)"
+                         " VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 1, 0, 0,"
+                         " 'u6');"
+                         "INSERT INTO scenario_result (run_id, seq, scenario, verdict, before_code,"
+                         " after_code, shape_before) VALUES (1, 0, 'old', 'pass', 2, 0,"
+                         " 'path+args');");
+}
+
+/* The service columns of every row, in order, as "name:before:after:restored:image". */
+#define SERVICE_ROWS "SELECT group_concat(scenario || ':' || coalesce(service_before, 'NULL')" \
+    " || ':' || coalesce(service_after, 'NULL') || ':' || coalesce(service_restored, 'NULL')" \
+    " || ':' || coalesce(service_image, 'NULL'), ',') FROM" \
+    " (SELECT * FROM scenario_result ORDER BY run_id, seq)"
+
+/* Step 7 adds the service columns: rows from before keep everything and
+** get NULL (the lifecycle did not run), new rows store the STATE words;
+** the outcome view is the same. */
+static void version_6_file_gets_the_service_columns(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *st;
+    struct store_scenario sc = plain_scenario("new", "pass"), bare = plain_scenario("bare", "pass");
+    long long run_id;
+    sqlite3 *db;
+    char buf[256];
+
+    make_version_6_file(fx->path);
+    st = open_ok(fx->path);
+    run_id = begin_ok(st);
+    assert_int_equal(run_id, 2);
+    sc.service_before = "running";
+    sc.service_after = "decoy";
+    sc.service_restored = "not-started:1053";
+    sc.service_image = "C:\\Program.exe";
+    add_ok(st, run_id, 0, &sc);
+    add_ok(st, run_id, 1, &bare);
+    end_ok(st, run_id, 2, 0, 0);
+    store_close(st);
+
+    db = peek(fx->path);
+    assert_int_equal(query_int(db, "PRAGMA user_version"), LATEST_SCHEMA);
+    assert_string_equal(query_text(db, SERVICE_ROWS, buf, sizeof buf),
+                        "old:NULL:NULL:NULL:NULL,new:running:decoy:not-started:1053:C:\\Program.exe,"
+                        "bare:NULL:NULL:NULL:NULL");
+    assert_string_equal(query_text(db, "SELECT shape_before || ':' || before_code FROM"
+                                       " scenario_result WHERE run_id = 1", buf, sizeof buf),
+                        "path+args:2");
+    assert_string_equal(query_text(db, "SELECT group_concat(name, ',') FROM"
+                                       " pragma_table_info('outcome')", buf, sizeof buf),
+                        "run_id,scenario,image_path_before,before_code,image_path_after,"
+                        "after_code,verdict");
+    sqlite3_close(db);
+}
+
+/* Only the canonical STATE words go in (reports compare them as text). */
+static void service_states_must_be_canonical(void **state)
+{
+    static const char *const bad[] = { "Running", "stopped", "stopped:01", "stopped:-1",
+                                       "not-started:ERROR_SERVICE_DISABLED", "decoy ", "" };
+    struct fixture *fx = *state;
+    struct store *st = open_ok(fx->path);
+    struct store_scenario sc = plain_scenario("s", "fail");
+    long long run_id = begin_ok(st);
+    sqlite3 *db;
+    char buf[128];
+
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        sc.service_restored = bad[i];
+        if (store_add_scenario(st, run_id, 0, &sc) == 0)
+            fail_msg("service state \"%s\" was stored", bad[i]);
+        assert_non_null(strstr(store_error(st), "service state"));
+    }
+    sc.service_restored = NULL;
+    sc.service_after = "stopped:4294967295";
+    add_ok(st, run_id, 0, &sc);
+    end_ok(st, run_id, 0, 1, 0);
+    store_close(st);
+    db = peek(fx->path);
+    assert_string_equal(query_text(db, SERVICE_ROWS, buf, sizeof buf),
+                        "s:NULL:stopped:4294967295:NULL:NULL");
     sqlite3_close(db);
 }
 
@@ -775,6 +873,8 @@ int main(void)
         FILE_TEST(close_writes_the_buffer),
         FILE_TEST(version_1_file_is_upgraded_in_place),
         FILE_TEST(upgraded_outcome_view_keeps_its_columns),
+        FILE_TEST(version_6_file_gets_the_service_columns),
+        FILE_TEST(service_states_must_be_canonical),
         FILE_TEST(bad_scenarios_are_refused_alone),
         FILE_TEST(ending_an_unknown_run_fails),
         FILE_TEST(newer_schema_is_refused_untouched),
