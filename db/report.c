@@ -19,14 +19,19 @@
 
 #include "winerror_text.h"
 
-enum { COL_SCENARIO, COL_PATH_BEFORE, COL_BEFORE, COL_PATH_AFTER, COL_AFTER, COL_VERDICT, NCOLS };
+/* COL_SERVICE is shown only for runs that recorded the KM service's
+** states (schema step 7): a run without the lifecycle prints the table it
+** always did. */
+enum { COL_SCENARIO, COL_PATH_BEFORE, COL_BEFORE, COL_PATH_AFTER, COL_AFTER, COL_SERVICE,
+       COL_VERDICT, NCOLS };
 
 static const char *const col_title[NCOLS] = {
-    "SCENARIO", "IMAGEPATH BEFORE", "BEFORE", "IMAGEPATH AFTER", "AFTER", "VERDICT",
+    "SCENARIO", "IMAGEPATH BEFORE", "BEFORE", "IMAGEPATH AFTER", "AFTER", "SERVICE B/A/R",
+    "VERDICT",
 };
 
 /* Widest a cell may be, in characters. */
-static const size_t col_max[NCOLS] = { 40, 44, 36, 44, 36, 8 };
+static const size_t col_max[NCOLS] = { 40, 44, 36, 44, 36, 40, 8 };
 
 #define CELL_CHARS_MAX 44
 /* Every character of a cell may take four bytes of UTF-8. */
@@ -181,16 +186,36 @@ static void format_outcome(sqlite3_stmt *stmt, int code_col, int version_col, in
     shorten_middle(text, max_chars, out);
 }
 
+/* The service's three states (columns FIRST, FIRST + 1, FIRST + 2 of stmt:
+** before the fix, after it, after the rollback) as one cell,
+** "running/stopped:1/running"; "-" for a start that did not happen. */
+static void format_service(sqlite3_stmt *stmt, int first, size_t max_chars, char *out)
+{
+    char text[3 * 24 + 3];
+    const char *s[3];
+
+    for (int i = 0; i < 3; i++)
+        s[i] = column_text(stmt, first + i) ? column_text(stmt, first + i) : "-";
+    snprintf(text, sizeof text, "%.24s/%.24s/%.24s", s[0], s[1], s[2]);
+    shorten_middle(text, max_chars, out);
+}
+
 /* Column order of rows_sql. */
 enum { Q_SCENARIO, Q_PATH_BEFORE, Q_BEFORE_CODE, Q_BEFORE_VERSION,
        Q_PATH_AFTER, Q_AFTER_CODE, Q_AFTER_VERSION, Q_VERDICT,
-       Q_BEFORE_ASSUMED, Q_AFTER_ASSUMED };
+       Q_BEFORE_ASSUMED, Q_AFTER_ASSUMED, Q_SERVICE_BEFORE };
 
 /* ?2: 1 for the rows that did not pass only. */
 static const char rows_sql[] =
     "SELECT scenario, image_path_before, before_code, before_version,"
-    " image_path_after, after_code, after_version, verdict, before_assumed, after_assumed"
+    " image_path_after, after_code, after_version, verdict, before_assumed, after_assumed,"
+    " service_before, service_after, service_restored"
     " FROM scenario_result WHERE run_id = ?1 AND (?2 = 0 OR verdict <> 'pass') ORDER BY seq";
+
+/* Did run ?1 record any of the service's states? */
+static const char has_service_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM scenario_result WHERE run_id = ?1 AND"
+    " coalesce(service_before, service_after, service_restored) IS NOT NULL)";
 
 static void format_row(sqlite3_stmt *stmt, struct row_cells *row)
 {
@@ -199,13 +224,17 @@ static void format_row(sqlite3_stmt *stmt, struct row_cells *row)
     format_outcome(stmt, Q_BEFORE_CODE, Q_BEFORE_VERSION, Q_BEFORE_ASSUMED, col_max[COL_BEFORE], row->text[COL_BEFORE]);
     format_path(stmt, Q_PATH_AFTER, col_max[COL_PATH_AFTER], row->text[COL_PATH_AFTER]);
     format_outcome(stmt, Q_AFTER_CODE, Q_AFTER_VERSION, Q_AFTER_ASSUMED, col_max[COL_AFTER], row->text[COL_AFTER]);
+    format_service(stmt, Q_SERVICE_BEFORE, col_max[COL_SERVICE], row->text[COL_SERVICE]);
     shorten_middle(column_text(stmt, Q_VERDICT), col_max[COL_VERDICT], row->text[COL_VERDICT]);
 }
 
-/* The last column is not padded: no trailing blanks. */
+/* The last column is not padded: no trailing blanks.  A column of width 0
+** is not shown at all. */
 static void print_cells(FILE *out, const char *const cells[NCOLS], const size_t width[NCOLS])
 {
     for (int c = 0; c < NCOLS - 1; c++) {
+        if (width[c] == 0)
+            continue;
         print_padded(out, cells[c], width[c]);
         fputs(COL_GAP, out);
     }
@@ -317,17 +346,34 @@ static void measure_rows(sqlite3_stmt *stmt, size_t width[NCOLS])
     }
 }
 
+/* *any: 1 when run run_id recorded a state of the KM service. */
+static int run_has_service(struct store *st, long long run_id, int *any)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare_for_run(st, has_service_sql, run_id, &stmt);
+
+    if (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW)
+        *any = sqlite3_column_int(stmt, 0);
+    else if (rc == 0)
+        rc = fail_db(st, "reading the scenarios");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 static int print_table(struct store *st, long long run_id, int failures_only, FILE *out)
 {
     sqlite3_stmt *stmt = NULL;
     size_t width[NCOLS];
     struct row_cells row;
-    int rc;
+    int rc, service;
 
-    if (prepare_for_run(st, rows_sql, run_id, &stmt) != 0)
+    if (run_has_service(st, run_id, &service) != 0
+        || prepare_for_run(st, rows_sql, run_id, &stmt) != 0)
         return -1;
     sqlite3_bind_int(stmt, 2, failures_only);
     measure_rows(stmt, width);
+    if (!service)
+        width[COL_SERVICE] = 0;
     sqlite3_reset(stmt);
     print_cells(out, col_title, width);
     print_rule(out, width);
@@ -627,31 +673,38 @@ int report_list_runs(struct store *st, FILE *out)
 /* One line per (shape, before code, after code, whether each rests on an
 ** assumption: emu/era.h) of the run; shape_n is the
 ** shape's number of scenarios.  Rows without a shape: an input error
-** (nothing was probed), or a row written before schema step 2. */
+** (nothing was probed), or a row written before schema step 2.
+** The service's three states (schema step 7) split a group the same way:
+** "path+args, 2 -> 0" is two findings when the service then runs in some
+** scenarios and stops with 1 in others. */
 static const char shapes_sql[] =
     "WITH pairs AS (SELECT coalesce(shape_before, CASE WHEN before_code IS NULL"
     "   THEN '(not run)' ELSE '(unknown)' END) AS shape,"
     "   before_code, after_code, count(*) AS n,"
-    "   coalesce(before_assumed, 0) AS before_assumed, coalesce(after_assumed, 0) AS after_assumed"
-    " FROM scenario_result WHERE run_id = ? GROUP BY 1, 2, 3, 5, 6)"
+    "   coalesce(before_assumed, 0) AS before_assumed, coalesce(after_assumed, 0) AS after_assumed,"
+    "   service_before, service_after, service_restored"
+    " FROM scenario_result WHERE run_id = ? GROUP BY 1, 2, 3, 5, 6, 7, 8, 9)"
     " SELECT shape, before_code, after_code, n,"
-    "   sum(n) OVER (PARTITION BY shape) AS shape_n, before_assumed, after_assumed"
+    "   sum(n) OVER (PARTITION BY shape) AS shape_n, before_assumed, after_assumed,"
+    "   service_before, service_after, service_restored"
     " FROM pairs ORDER BY shape_n DESC, shape, n DESC, before_code, after_code,"
-    "   before_assumed, after_assumed";
+    "   before_assumed, after_assumed, service_before, service_after, service_restored";
 
 /* Column order of shapes_sql. */
 enum { S_SHAPE, S_BEFORE_CODE, S_AFTER_CODE, S_PAIR_N, S_SHAPE_N, S_BEFORE_ASSUMED,
-       S_AFTER_ASSUMED };
+       S_AFTER_ASSUMED, S_SERVICE_BEFORE };
 
 #define SHAPE_TITLE "SHAPE"
 #define COUNT_TITLE "SCENARIOS"
 #define PAIRS_TITLE "PROBE BEFORE -> AFTER"
+#define SERVICE_TITLE "SERVICE BEFORE -> AFTER -> RESTORED"
 
 /* Widest shape cell, in characters (labels are short; see emu/shape.h). */
 #define SHAPE_MAX_CHARS 24
 
 struct shape_widths {
-    size_t shape, pair_n, before;
+    size_t shape, pair_n, before, after;
+    int service;    /* the run recorded service states: show them */
 };
 
 /* The shape cell of the current row, capped and cleaned like every cell. */
@@ -680,17 +733,30 @@ static void measure_shapes(sqlite3_stmt *stmt, struct shape_widths *w)
 {
     char before[CELL_BYTES], shape[CELL_BYTES];
 
+    char after[CELL_BYTES];
+
     w->shape = strlen(SHAPE_TITLE);
     w->pair_n = 1;
-    w->before = 0;
+    w->before = w->after = 0;
     while (sqlite3_step(stmt) == SQLITE_ROW) {
         report_outcome_text(stmt, S_BEFORE_CODE, NULL, sqlite3_column_int(stmt, S_BEFORE_ASSUMED) == 1,
                      before, sizeof before);
+        report_outcome_text(stmt, S_AFTER_CODE, NULL, sqlite3_column_int(stmt, S_AFTER_ASSUMED) == 1,
+                     after, sizeof after);
         format_shape(stmt, shape);
         max_width(&w->shape, utf8_chars(shape));
         max_width(&w->pair_n, digits(sqlite3_column_int64(stmt, S_PAIR_N)));
         max_width(&w->before, strlen(before));
+        max_width(&w->after, strlen(after));
     }
+}
+
+/* The width of the pairs column: "N x BEFORE -> AFTER" at its widest. */
+static size_t pairs_width(const struct shape_widths *w)
+{
+    size_t n = w->pair_n + strlen(" x ") + w->before + strlen(" -> ") + w->after;
+
+    return n > strlen(PAIRS_TITLE) ? n : strlen(PAIRS_TITLE);
 }
 
 /* "path+args  12  10 x 2 ERROR_FILE_NOT_FOUND -> 0 ok"; the shape and its
@@ -711,8 +777,22 @@ static void print_shape_line(FILE *out, sqlite3_stmt *stmt, const struct shape_w
         fprintf(out, "%*lld", (int)strlen(COUNT_TITLE), sqlite3_column_int64(stmt, S_SHAPE_N));
     else
         fprintf(out, "%*s", (int)strlen(COUNT_TITLE), "");
-    fprintf(out, COL_GAP "%*lld x %-*s -> %s\n", (int)w->pair_n,
-            sqlite3_column_int64(stmt, S_PAIR_N), (int)w->before, before, after);
+    if (!w->service) {
+        fprintf(out, COL_GAP "%*lld x %-*s -> %s\n", (int)w->pair_n,
+                sqlite3_column_int64(stmt, S_PAIR_N), (int)w->before, before, after);
+        return;
+    }
+    int n = fprintf(out, COL_GAP "%*lld x %-*s -> %s", (int)w->pair_n,
+                    sqlite3_column_int64(stmt, S_PAIR_N), (int)w->before, before, after);
+    fprintf(out, "%*s", (int)(pairs_width(w) + strlen(COL_GAP)) - n, "");
+    fputs(COL_GAP, out);
+    for (int i = 0; i < 3; i++) {
+        const char *state = column_text(stmt, S_SERVICE_BEFORE + i);
+
+        fputs(i ? " -> " : "", out);
+        print_clean(out, state ? state : "-");
+    }
+    fputc('\n', out);
 }
 
 static void print_dashes(FILE *out, size_t n)
@@ -724,12 +804,23 @@ static void print_dashes(FILE *out, size_t n)
 static void print_shape_titles(FILE *out, const struct shape_widths *w)
 {
     print_padded(out, SHAPE_TITLE, w->shape);
-    fputs(COL_GAP COUNT_TITLE COL_GAP PAIRS_TITLE "\n", out);
+    fputs(COL_GAP COUNT_TITLE COL_GAP, out);
+    if (w->service) {
+        print_padded(out, PAIRS_TITLE, pairs_width(w));
+        fputs(COL_GAP SERVICE_TITLE, out);
+    } else {
+        fputs(PAIRS_TITLE, out);
+    }
+    fputc('\n', out);
     print_dashes(out, w->shape);
     fputs(COL_GAP, out);
     print_dashes(out, strlen(COUNT_TITLE));
     fputs(COL_GAP, out);
-    print_dashes(out, strlen(PAIRS_TITLE));
+    print_dashes(out, w->service ? pairs_width(w) : strlen(PAIRS_TITLE));
+    if (w->service) {
+        fputs(COL_GAP, out);
+        print_dashes(out, strlen(SERVICE_TITLE));
+    }
     fputc('\n', out);
 }
 
@@ -742,7 +833,8 @@ static int print_shape_table(struct store *st, long long run_id, FILE *out,
     char shape[CELL_BYTES] = "";
     int rc;
 
-    if (prepare_for_run(st, shapes_sql, run_id, &stmt) != 0)
+    if (run_has_service(st, run_id, &w.service) != 0
+        || prepare_for_run(st, shapes_sql, run_id, &stmt) != 0)
         return -1;
     measure_shapes(stmt, &w);
     sqlite3_reset(stmt);

@@ -3,7 +3,10 @@
 **
 ** `kmharness report` prints one run as a fixed-width table, one row per
 ** scenario (name, ImagePath before, probe outcome before, ImagePath after,
-** probe outcome after, verdict), then what went wrong in the failing
+** probe outcome after, verdict; for a run that recorded the KM service's
+** states, one more column before the verdict, "SERVICE B/A/R":
+** "running/stopped:1/running", before the fix / after it / after the
+** rollback, "-" for a start that did not happen), then what went wrong in the failing
 ** scenarios, then the summary line "N passed, N failed" (", N errors" when
 ** there were input errors, ", run not finished" for a run that never
 ** finished) as the last line, the same summary `kmharness run` ends with.  `kmharness report --by-shape` prints the findings view
@@ -43,7 +46,9 @@ int report_print_rows(struct store *, long long run_id, enum report_rows rows, F
 /* Prints run run_id (0: the latest) grouped by the shape of its ImagePath
 ** values before the fix (emu/shape.h): one group per shape, largest first,
 ** with its number of scenarios and one line per before -> after probe
-** outcome pair ("10 x 2 ERROR_FILE_NOT_FOUND -> 0 ok"), then the line
+** outcome pair ("10 x 2 ERROR_FILE_NOT_FOUND -> 0 ok"; for a run that
+** recorded the KM service's states, the pairs are split by them too and
+** each line ends with "running -> stopped:1 -> running"), then the line
 ** "N scenarios in N shapes".  Scenarios without a shape are grouped as
 ** "(not run)" (input errors) or "(unknown)" (rows from before the shape
 ** was recorded). */

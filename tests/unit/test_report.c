@@ -463,6 +463,119 @@ static void by_shape_run_selection(void **state)
     free(text);
 }
 
+/* ---- the KM service's states (schema step 7) ---- */
+
+/* One scenario with probe 2 -> 0 and the service's three states. */
+static void add_service(struct store *st, long long run_id, int seq, const char *name,
+                        const char *shape, const char *b, const char *a, const char *r)
+{
+    static const struct store_probe not_found = { 1, 2, NULL, NULL, NULL, 0 };
+    struct store_scenario sc = {
+        .name = name, .verdict = "pass", .shape_before = shape,
+        .image_path_before = "C:\\k.exe <redacted: 3 chars>", .image_path_after = "C:\\k.exe",
+        .before = not_found, .after = version_found,
+        .service_before = b, .service_after = a, .service_restored = r,
+    };
+
+    add_ok(st, run_id, seq, &sc);
+}
+
+/* A run with the lifecycle gets one more column, before VERDICT: the three
+** states, "-" for a start that did not happen (an input error: all three). */
+static void service_column_in_the_table(void **state)
+{
+    static const char *const expected[] = {
+        "",
+        "SCENARIO     IMAGEPATH BEFORE              BEFORE                  IMAGEPATH AFTER  AFTER         SERVICE B/A/R                     VERDICT",
+        "-----------  ----------------------------  ----------------------  ---------------  ------------  --------------------------------  -------",
+        "pw-appended  C:\\k.exe <redacted: 3 chars>  2 ERROR_FILE_NOT_FOUND  C:\\k.exe         0 5.5.2653.9  running/stopped:1/running         pass",
+        "pw-floppy    C:\\k.exe <redacted: 3 chars>  2 ERROR_FILE_NOT_FOUND  C:\\k.exe         0 5.5.2653.9  running/running/not-started:1053  pass",
+        "bad          (none)                        (not run)               (none)           (not run)     -/-/-                             error",
+        "",
+        "problems:",
+        "  bad: x",
+        "",
+        "2 passed, 0 failed, 1 errors",
+        NULL,
+    };
+    struct store_scenario unreadable = { .name = "bad", .verdict = "error", .error_text = "x" };
+    struct fixture *fx = *state;
+    long long run_id = begin_ok(fx->st);
+    char header[256];
+    char *text;
+    int rc;
+
+    add_service(fx->st, run_id, 0, "pw-appended", "path+args", "running", "stopped:1", "running");
+    add_service(fx->st, run_id, 1, "pw-floppy", "path+args", "running", "running",
+                "not-started:1053");
+    add_ok(fx->st, run_id, 2, &unreadable);
+    end_ok(fx->st, run_id, 2, 0, 1);
+    text = report_text(fx->st, run_id, &rc);
+    assert_int_equal(rc, 0);
+    assert_lines(after_header(text, header, sizeof header), expected);
+    free(text);
+}
+
+/* A run without the lifecycle keeps the table it always had (the mixed
+** run above), even in a file where another run has the column. */
+static void no_service_column_without_the_lifecycle(void **state)
+{
+    struct fixture *fx = *state;
+    long long with = begin_ok(fx->st), without;
+    char *text;
+    int rc;
+
+    add_service(fx->st, with, 0, "pw-appended", "path+args", "running", "stopped:1", "running");
+    end_ok(fx->st, with, 1, 0, 0);
+    without = begin_ok(fx->st);
+    add_passing(fx->st, without, 0, "plain", "C:\\k.exe");
+    end_ok(fx->st, without, 1, 0, 0);
+    text = report_text(fx->st, without, &rc);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(text, "SERVICE"));
+    free(text);
+    text = report_text_of(report_by_shape, fx->st, without, &rc);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(text, "SERVICE"));
+    free(text);
+    text = report_text(fx->st, with, &rc);
+    assert_non_null(strstr(text, "  SERVICE B/A/R  "));
+    assert_non_null(strstr(text, "  running/stopped:1/running  pass\n"));
+    free(text);
+}
+
+/* The findings gain the service: a shape splits by what the service did,
+** and the column lines up after the widest probe pair. */
+static void by_shape_with_service(void **state)
+{
+    static const char *const expected[] = {
+        "",
+        "SHAPE      " "  " "SCENARIOS" "  " "PROBE BEFORE -> AFTER             " "  " "SERVICE BEFORE -> AFTER -> RESTORED",
+        "-----------" "  " "---------" "  " "----------------------------------" "  " "-----------------------------------",
+        "path+args  " "  " "        3" "  " "2 x 2 ERROR_FILE_NOT_FOUND -> 0 ok" "  " "running -> stopped:1 -> running",
+        "           " "  " "         " "  " "1 x 2 ERROR_FILE_NOT_FOUND -> 0 ok" "  " "running -> running -> running",
+        "quoted+args" "  " "        1" "  " "1 x 2 ERROR_FILE_NOT_FOUND -> 0 ok" "  " "running -> decoy -> -",
+        "",
+        "4 scenarios in 2 shapes",
+        NULL,
+    };
+    struct fixture *fx = *state;
+    long long run_id = begin_ok(fx->st);
+    char header[256];
+    char *text;
+    int rc;
+
+    add_service(fx->st, run_id, 0, "a", "path+args", "running", "stopped:1", "running");
+    add_service(fx->st, run_id, 1, "b", "path+args", "running", "running", "running");
+    add_service(fx->st, run_id, 2, "c", "path+args", "running", "stopped:1", "running");
+    add_service(fx->st, run_id, 3, "d", "quoted+args", "running", "decoy", NULL);
+    end_ok(fx->st, run_id, 4, 0, 0);
+    text = report_text_of(report_by_shape, fx->st, run_id, &rc);
+    assert_int_equal(rc, 0);
+    assert_lines(after_header(text, header, sizeof header), expected);
+    free(text);
+}
+
 /* ---- the list of runs ---- */
 
 static void list_runs_lines(void **state)
@@ -543,6 +656,9 @@ int main(void)
         STORE_TEST(unfinished_run),
         STORE_TEST(by_shape_groups_pairs),
         STORE_TEST(by_shape_run_selection),
+        STORE_TEST(service_column_in_the_table),
+        STORE_TEST(no_service_column_without_the_lifecycle),
+        STORE_TEST(by_shape_with_service),
         STORE_TEST(list_runs_lines),
         STORE_TEST(era_profile_marks_and_skips),
     };
