@@ -20,6 +20,10 @@
 ** by scenario; a failed check is a <failure>, an input error an <error>, a
 ** skipped scenario <skipped>;
 ** the probe outcomes are the testcase's <properties>.
+** The KM service's states and image (schema step 7) go along where there
+** are some: JSON always has their four keys (null when the lifecycle did
+** not run), TAP's YAML block and JUnit's properties only the ones recorded,
+** so a run without the lifecycle exports exactly as before.
 */
 #include "export.h"
 
@@ -30,16 +34,25 @@
 /* Column order of scenarios_sql. */
 enum { E_SEQ, E_SCENARIO, E_VERDICT, E_BEFORE_CODE, E_BEFORE_VERSION, E_BEFORE_ASSUMED,
        E_AFTER_CODE, E_AFTER_VERSION, E_AFTER_ASSUMED, E_PATH_BEFORE, E_PATH_AFTER,
-       E_ERROR, E_ELAPSED };
+       E_ERROR, E_ELAPSED, E_SERVICE };
+
+/* The KM service's columns (schema step 7), from E_SERVICE on, in the
+** order of struct row's service[]. */
+enum { SERVICE_BEFORE, SERVICE_AFTER, SERVICE_RESTORED, SERVICE_IMAGE, NSERVICE };
+static const char *const service_field[NSERVICE] = {
+    "service_before", "service_after", "service_restored", "service_image",
+};
 
 /* The scenarios that ran, and those skipped (verdict "skipped", the reason
 ** as error text), in run order. */
 static const char scenarios_sql[] =
     "SELECT seq, scenario, verdict, before_code, before_version, before_assumed,"
     " after_code, after_version, after_assumed, image_path_before, image_path_after,"
-    " error_text, elapsed_ms FROM scenario_result WHERE run_id = ?1"
+    " error_text, elapsed_ms, service_before, service_after, service_restored, service_image"
+    " FROM scenario_result WHERE run_id = ?1"
     " UNION ALL SELECT seq, scenario, 'skipped', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-    " NULL, reason, 0 FROM skipped_scenario WHERE run_id = ?1 ORDER BY 1";
+    " NULL, reason, 0, NULL, NULL, NULL, NULL FROM skipped_scenario WHERE run_id = ?1"
+    " ORDER BY 1";
 
 static const char failed_checks_sql[] =
     "SELECT name, detail FROM check_result WHERE run_id = ?1 AND seq = ?2 AND ok = 0"
@@ -49,6 +62,7 @@ static const char failed_checks_sql[] =
 struct row {
     int seq;
     const char *name, *verdict, *path_before, *path_after, *error;
+    const char *service[NSERVICE];  /* NULL: that start did not happen */
     char before[96], after[96];
     double seconds;
 };
@@ -67,6 +81,8 @@ static void read_row(sqlite3_stmt *stmt, struct row *r)
     r->path_after = text(stmt, E_PATH_AFTER);
     r->error = text(stmt, E_ERROR);
     r->seconds = sqlite3_column_double(stmt, E_ELAPSED) / 1000.0;
+    for (int i = 0; i < NSERVICE; i++)
+        r->service[i] = text(stmt, E_SERVICE + i);
     report_outcome_text(stmt, E_BEFORE_CODE, text(stmt, E_BEFORE_VERSION),
                         sqlite3_column_int(stmt, E_BEFORE_ASSUMED) == 1, r->before,
                         sizeof r->before);
@@ -235,6 +251,11 @@ static void tap_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
         fputs("\n  error: ", out);
         json_string(out, r->error);
     }
+    for (int i = 0; i < NSERVICE; i++)
+        if (r->service[i]) {
+            fprintf(out, "\n  %s: ", service_field[i]);
+            json_string(out, r->service[i]);
+        }
     fputs("\n  failed_checks:", out);
     while (sqlite3_step(checks) == SQLITE_ROW) {
         fputs("\n    - ", out);
@@ -284,6 +305,8 @@ static void json_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
     json_field(out, "image_path_after", r->path_after);
     json_field(out, "after", r->after);
     json_field(out, "error", r->error);
+    for (int i = 0; i < NSERVICE; i++)
+        json_field(out, service_field[i], r->service[i]);
     fputs(",\"failed_checks\":[", out);
     while (sqlite3_step(checks) == SQLITE_ROW) {
         fputs(first ? "{\"check\":" : ",{\"check\":", out);
@@ -331,6 +354,9 @@ static void junit_scenario(const struct row *r, sqlite3_stmt *checks, void *arg)
     xml_property(out, "after", r->after);
     xml_property(out, "image_path_before", r->path_before);
     xml_property(out, "image_path_after", r->path_after);
+    for (int i = 0; i < NSERVICE; i++)
+        if (r->service[i])
+            xml_property(out, service_field[i], r->service[i]);
     fputs("      </properties>\n", out);
     if (!strcmp(r->verdict, "skipped")) {
         fputs("      <skipped message=\"", out);
