@@ -39,7 +39,8 @@ DB_SRCS   := db/store.c db/report.c db/export.c db/diff.c db/merge.c harness/out
 HOST_CMDS := harness/native_main.c harness/cmd_report.c harness/cmd_merge.c
 # Win32 side: only ever built with winegcc.
 WIN_SRCS  := $(filter-out $(PURE_SRCS) $(DB_SRCS) $(HOST_CMDS), $(wildcard harness/*.c emu/*.c))
-GEN_SRCS  := $(BUILD)/gen/kmserver_template.c $(BUILD)/gen/schema_sql.c
+GEN_SRCS  := $(BUILD)/gen/kmserver_template.c $(BUILD)/gen/schema_sql.c \
+             $(BUILD)/gen/kms_server_image.c $(BUILD)/gen/kms_decoy_image.c
 
 WARN      := -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
 CFLAGS    ?= -O2 -g
@@ -106,6 +107,20 @@ $(BUILD)/Kmserver-noversion.exe:
 	$(WINEBUILD) -b x86_64-w64-mingw32 --exe --fake-module -F Kmserver.exe \
 	    --subsystem console -o $@
 
+# The programs that really run under Wine's service manager (emu/kms/): the
+# emulated Kmserver.exe service and the decoy, real PEs from the mingw-w64
+# cross compiler.  No resources (the harness stamps the VERSIONINFO into a
+# copy), the C runtime Wine ships (msvcrt.dll) and no other DLL than the
+# system's: -static-libgcc; small: -Os -s.
+MINGW_CC  ?= x86_64-w64-mingw32-gcc
+PE_FLAGS  := -std=gnu11 $(WARN) -Os -s -municode -static-libgcc
+$(BUILD)/pe/Kmserver-service.exe: emu/kms/kmserver_svc.c emu/kms/kms_client.c emu/kms/kms_client.h emu/kms_protocol.h
+	@mkdir -p $(@D)
+	$(MINGW_CC) $(PE_FLAGS) -o $@ emu/kms/kmserver_svc.c emu/kms/kms_client.c -ladvapi32
+$(BUILD)/pe/decoy.exe: emu/kms/decoy.c emu/kms/kms_client.c emu/kms/kms_client.h emu/kms_protocol.h
+	@mkdir -p $(@D)
+	$(MINGW_CC) $(PE_FLAGS) -o $@ emu/kms/decoy.c emu/kms/kms_client.c -ladvapi32
+
 # embed NAME: turn the prerequisite into `const unsigned char NAME[]` (with a
 # NUL appended, so text can be used as a C string) and NAME_len (without it).
 define embed
@@ -117,6 +132,10 @@ $(BUILD)/gen/kmserver_template.c: $(BUILD)/Kmserver-noversion.exe
 	$(call embed,kmserver_template)
 $(BUILD)/gen/schema_sql.c: db/schema.sql
 	$(call embed,schema_sql)
+$(BUILD)/gen/kms_server_image.c: $(BUILD)/pe/Kmserver-service.exe
+	$(call embed,kms_server_image)
+$(BUILD)/gen/kms_decoy_image.c: $(BUILD)/pe/decoy.exe
+	$(call embed,kms_decoy_image)
 
 # Unit tests: pure logic, native, under ASan+UBSan.
 $(BUILD)/tests/unit/%: tests/unit/%.c $(NAT_OBJS)

@@ -25,9 +25,12 @@
 #include "verblob.h"
 #include "winpath.h"
 
-/* The noversion PE image, embedded by the Makefile (build/gen). */
-extern const unsigned char kmserver_template[];
-extern const unsigned long kmserver_template_len;
+/* The images, embedded by the Makefile (build/gen): the noversion PE (a
+** winebuild fake module: the version API reads it, nothing can run it),
+** the runnable service program that versioned images are stamped from, and
+** the decoy (emu/kms/). */
+extern const unsigned char kmserver_template[], kms_server_image[], kms_decoy_image[];
+extern const unsigned long kmserver_template_len, kms_server_image_len, kms_decoy_image_len;
 
 /* The durable list of what kmserver_place created; the registry, like the
 ** regapply journal, so that a killed process's list outlives it. */
@@ -454,10 +457,10 @@ static long cache_remember(const uint16_t v[4])
     return ERROR_SUCCESS;
 }
 
-/* Write the template to PATH and give it the VERSIONINFO for V. */
+/* Write the service program to PATH and give it the VERSIONINFO for V. */
 static long build_versioned(const WCHAR *path, const uint16_t v[4])
 {
-    long rc = write_file(path, kmserver_template, (DWORD)kmserver_template_len);
+    long rc = write_file(path, kms_server_image, (DWORD)kms_server_image_len);
     if (rc != ERROR_SUCCESS)
         return rc;
     size_t len = 0;
@@ -511,8 +514,19 @@ static long place_folder(const WCHAR *path)
     return create_folder(path);
 }
 
-static long place_image(const WCHAR *path, const struct kmserver_image *image)
+/* What to write: an image of a kind, or BYTES (kmserver_place_file). */
+struct content {
+    const struct kmserver_image *image;  /* NULL: BYTES */
+    const void *bytes;
+    size_t len;
+};
+
+static long place_image(const WCHAR *path, const struct content *what)
 {
+    const struct kmserver_image *image = what->image;
+    if (!image)
+        return what->len > MAXDWORD ? ERROR_INVALID_PARAMETER
+                                    : write_file(path, what->bytes, (DWORD)what->len);
     switch (image->kind) {
     case KMSERVER_FOLDER:
         return place_folder(path);
@@ -520,6 +534,8 @@ static long place_image(const WCHAR *path, const struct kmserver_image *image)
         return write_file(path, text_image, (DWORD)(sizeof text_image - 1));
     case KMSERVER_PE_NOVERSION:
         return write_file(path, kmserver_template, (DWORD)kmserver_template_len);
+    case KMSERVER_DECOY:
+        return write_file(path, kms_decoy_image, (DWORD)kms_decoy_image_len);
     case KMSERVER_PE_VERSION: {
         WCHAR cached[MAX_PATH];
         long rc = cached_image(image->version, cached);
@@ -531,7 +547,7 @@ static long place_image(const WCHAR *path, const struct kmserver_image *image)
     return ERROR_INVALID_PARAMETER;
 }
 
-long kmserver_place(const char *winpath, const struct kmserver_image *image, const char **why)
+static long place(const char *winpath, const struct content *what, const char **why)
 {
     const char *ignored;
     if (!why)
@@ -559,12 +575,24 @@ long kmserver_place(const char *winpath, const struct kmserver_image *image, con
     /* Listed before the write, so that a failed, partial or killed write
     ** is cleared too; a folder in the way stays unlisted (it is not ours,
     ** and the write fails on it).  A placed folder lists itself. */
-    if (image->kind != KMSERVER_FOLDER && !is_folder(path))
+    if ((!what->image || what->image->kind != KMSERVER_FOLDER) && !is_folder(path))
         rc = note_placed(PLACED_FILE, path);
     if (rc == ERROR_SUCCESS)
-        rc = place_image(path, image);
+        rc = place_image(path, what);
     free(path);
     return rc;
+}
+
+long kmserver_place(const char *winpath, const struct kmserver_image *image, const char **why)
+{
+    const struct content what = { image, NULL, 0 };
+    return place(winpath, &what, why);
+}
+
+long kmserver_place_file(const char *winpath, const void *bytes, size_t len, const char **why)
+{
+    const struct content what = { NULL, bytes, len };
+    return place(winpath, &what, why);
 }
 
 /* One entry of the list PLACED_KEY. */

@@ -13,7 +13,7 @@
 ** Drives other than C: that the prefix lacks are created on demand as
 ** $WINEPREFIX/dosdevices/X: -> ../kmharness-drives/x (Wine sees a new
 ** dosdevices link at once).  Versioned images are built once per version
-** and process (template + UpdateResourceW, ~8 ms) into a private cache
+** and process (service program + UpdateResourceW, ~8 ms) into a private cache
 ** folder on C: and copied from there.  Win32 (winelib) code.
 */
 #ifndef KMH_KMSERVER_H
@@ -23,10 +23,12 @@
 
 /* What to place at a path. */
 enum kmserver_kind {
-    KMSERVER_PE_VERSION,    /* PE image whose VERSIONINFO says VERSION */
-    KMSERVER_PE_NOVERSION,  /* PE image with no resources at all */
+    KMSERVER_PE_VERSION,    /* the runnable service program (emu/kms/kmserver_svc.c)
+                            ** whose VERSIONINFO says VERSION */
+    KMSERVER_PE_NOVERSION,  /* PE image with no resources at all (not runnable) */
     KMSERVER_FOLDER,        /* an empty folder named like the file */
     KMSERVER_TEXT,          /* a short text file: not an image at all */
+    KMSERVER_DECOY,         /* the decoy program (emu/kms/decoy.c): only says it ran */
 };
 
 struct kmserver_image {
@@ -53,6 +55,11 @@ struct kmserver_image {
 ** cannot be created, 1113 for invalid UTF-8, else the error of the
 ** failing file call. */
 long kmserver_place(const char *winpath, const struct kmserver_image *image, const char **why);
+
+/* Place a small file holding the LEN BYTES at WINPATH (e.g. the floppy's
+** A:\Kmspwd.ini with a token): as kmserver_place, same containment rules,
+** same list and clear-up, drives (A: too) created alike. */
+long kmserver_place_file(const char *winpath, const void *bytes, size_t len, const char **why);
 
 /* Remove everything kmserver_place created since the last clear, in this
 ** process or in one that was killed: the files, the folders (a folder that

@@ -6,11 +6,14 @@
 # is named here.  libxml2-utils (xmllint), perl (prove) and yamllint are
 # the test suite's readers of the JUnit, TAP and CI-example output.
 # bubblewrap is the sandbox of `run --remedy`; gcc-mingw-w64-x86-64 builds
-# real Windows programs (the .exe example remediation in the tests).
+# real Windows programs (the emulated Kmserver.exe service and the decoy,
+# emu/kms/, and the .exe example remediation in the tests) with
+# binutils-mingw-w64-x86-64.
 set -eu
 pkgs="make gcc clang pkg-config wine wine64 wine64-tools libwine-dev
       libcmocka-dev libsqlite3-dev sqlite3 util-linux libclang-rt-14-dev
-      libxml2-utils perl yamllint bubblewrap gcc-mingw-w64-x86-64"
+      libxml2-utils perl yamllint bubblewrap gcc-mingw-w64-x86-64
+      binutils-mingw-w64-x86-64"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

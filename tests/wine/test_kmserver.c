@@ -491,6 +491,52 @@ static void test_every_round_is_listed_durably(void **state)
     }
 }
 
+/* The floppy's file: exact bytes on a new A: drive, listed, and gone with
+** the drive on clear; refused outside the drives like an image. */
+static void test_place_file_on_floppy(void **state)
+{
+    static const char ini[] = "kmharness-token:00ff\r\n";
+    assert_false(exists(L"A:\\"));
+    assert_int_equal(kmserver_place_file("A:\\Kmspwd.ini", ini, sizeof ini - 1, NULL), 0);
+    assert_true(listed(L"A:\\Kmspwd.ini", 1));
+    HANDLE h = CreateFileW(L"A:\\Kmspwd.ini", GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    char got[64];
+    DWORD n = 0;
+    assert_true(ReadFile(h, got, sizeof got, &n, NULL));
+    CloseHandle(h);
+    assert_int_equal(n, sizeof ini - 1);
+    assert_memory_equal(got, ini, n);
+
+    char dir[64], path[4096];
+    const char *why = NULL;
+    make_host_dir(dir, sizeof dir);
+    z_path(path, sizeof path, dir, "Kmspwd.ini");
+    assert_int_equal(kmserver_place_file(path, ini, sizeof ini - 1, &why), ERROR_ACCESS_DENIED);
+    assert_non_null(why);
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"A:\\"));
+    assert_host_untouched(dir);
+    remove_host_dir(dir);
+}
+
+/* The decoy is a PE of its own (not the server image), listed and cleared. */
+static void test_decoy_placed_and_cleared(void **state)
+{
+    extern const unsigned long kms_decoy_image_len;
+    const struct kmserver_image decoy = { KMSERVER_DECOY, { 0 } };
+    assert_int_equal(kmserver_place("C:\\Program.exe", &decoy, NULL), 0);
+    assert_true(listed(L"C:\\Program.exe", 1));
+    WIN32_FILE_ATTRIBUTE_DATA fad;
+    assert_true(GetFileAttributesExW(L"C:\\Program.exe", GetFileExInfoStandard, &fad));
+    assert_int_equal(fad.nFileSizeLow, kms_decoy_image_len);
+    DWORD type = 99;
+    assert_true(GetBinaryTypeW(L"C:\\Program.exe", &type));
+    assert_int_equal(type, SCS_64BIT_BINARY);
+    assert_int_equal(kmserver_clear(), 0);
+    assert_false(exists(L"C:\\Program.exe"));
+}
+
 static int group_teardown(void **state)
 {
     kmserver_cache_release();
@@ -518,6 +564,8 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_teardown(test_refuses_links_to_the_host, teardown),
         cmocka_unit_test_teardown(test_refuses_files_not_its_own, teardown),
         cmocka_unit_test_teardown(test_refuses_devices_and_own_folders, teardown),
+        cmocka_unit_test_teardown(test_place_file_on_floppy, teardown),
+        cmocka_unit_test_teardown(test_decoy_placed_and_cleared, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
