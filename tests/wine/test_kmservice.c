@@ -115,8 +115,8 @@ static void assert_state(SC_HANDLE service, DWORD state, DWORD win32, DWORD spec
     assert_int_equal(st.dwServiceSpecificExitCode, specific);
 }
 
-/* Stop a RUNNING service (one still START_PENDING refuses the control:
-** 1061, seen when the answer had just been sent). */
+/* Stop a RUNNING service (one still START_PENDING refuses the control,
+** seen when the answer had just been sent). */
 static void assert_stops_cleanly(SC_HANDLE service)
 {
     SERVICE_STATUS st;
