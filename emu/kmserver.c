@@ -6,10 +6,18 @@
 ** later looks at.  Only the drive mappings are made natively: a Wine drive
 ** is a symlink in $WINEPREFIX/dosdevices, which no Win32 call creates
 ** persistently.  Everything created is recorded, before it is created,
-** in the registry list PLACED_KEY (one value per file, folder or drive:
-** name = the path or drive letter, data = its kind), so that
+** in the list of emu/placed.h (durable in the registry), so that
 ** kmserver_clear() can undo exactly that and nothing else, even in a later
 ** process when the one that placed them was killed.
+**
+** Two ways to place: checked, the whole containment judgement against the
+** prefix on disk (every placement once did this); and, below a folder or
+** drive of this process's list, fast: that folder was created empty by the
+** harness after its own check, and everything put in it since is on the
+** list, so what is not listed there does not exist and needs no look-up
+** (a Wine look-up of a missing name reads the whole folder).  The fast way
+** still creates with CREATE_NEW / CreateDirectoryW, which fail on anything
+** there after all; that falls back to the checked way.
 */
 #define _GNU_SOURCE  /* nftw's FTW_DEPTH/FTW_PHYS */
 #include <windows.h>
@@ -22,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kmserver.h"
+#include "placed.h"
 #include "verblob.h"
 #include "winpath.h"
 
@@ -32,19 +41,16 @@
 extern const unsigned char kmserver_template[], kms_server_image[], kms_decoy_image[];
 extern const unsigned long kmserver_template_len, kms_server_image_len, kms_decoy_image_len;
 
-/* The durable list of what kmserver_place created; the registry, like the
-** regapply journal, so that a killed process's list outlives it. */
-#define PLACED_KEY L"Software\\kmharness-placed"
-
-enum placed_kind {
-    PLACED_FILE = 1,
-    PLACED_FOLDER = 2,
-    PLACED_DRIVE = 3,    /* name: the lower-case drive letter */
+/* A versioned image built in memory, to be written where it is placed. */
+struct built {
+    uint16_t version[4];
+    BYTE *bytes;
+    DWORD len;
 };
 
 static struct {
     WCHAR dir[MAX_PATH];              /* C:\kmharness-cache\<pid>; "" until made */
-    uint16_t (*versions)[4];          /* versions already built there */
+    struct built *v;                  /* versions already built there */
     size_t n, cap;
 } cache;
 
@@ -54,44 +60,6 @@ static const char cache_root_a[] = CACHE_ROOT;
 static const WCHAR cache_root[] = L"" CACHE_ROOT;
 
 /* ---- small helpers ---------------------------------------------------- */
-
-/* The list, kept open from the first placement until kmserver_clear()
-** deletes it: recording a placement is then one request to the server. */
-static HKEY placed_list;
-
-/* Open (creating it) the list, once. */
-static long open_placed_list(void)
-{
-    if (placed_list)
-        return ERROR_SUCCESS;
-    long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, NULL, 0,
-                              KEY_SET_VALUE | KEY_QUERY_VALUE, NULL, &placed_list, NULL);
-    if (rc != ERROR_SUCCESS)
-        placed_list = NULL;
-    return rc;
-}
-
-/* Record NAME as created (or about to be) with KIND. */
-static long note_placed(enum placed_kind kind, const WCHAR *name)
-{
-    DWORD v = kind;
-    long rc = open_placed_list();
-    return rc ? rc : RegSetValueExW(placed_list, name, 0, REG_DWORD, (const BYTE *)&v, sizeof v);
-}
-
-/* Take NAME off the list: it turned out not to be ours. */
-static void forget_placed(const WCHAR *name)
-{
-    if (placed_list)
-        RegDeleteValueW(placed_list, name);
-}
-
-static void close_placed_list(void)
-{
-    if (placed_list)
-        RegCloseKey(placed_list);
-    placed_list = NULL;
-}
 
 /* ASCII S into OUT (CAP units, always terminated). */
 static void ascii_to_wide(const char *s, WCHAR *out, size_t cap)
@@ -192,8 +160,8 @@ static long ensure_drive(WCHAR drive)
 {
     char letter = (char)(drive | 0x20);  /* ASCII lower case */
     const WCHAR name[2] = { (WCHAR)letter, 0 };
-    if (letter == 'c')
-        return ERROR_SUCCESS;
+    if (letter == 'c' || placed_find(name, 1))
+        return ERROR_SUCCESS;  /* C: is the prefix's; a listed drive is there */
 
     struct drive_paths p;
     char target[64], seen[64];
@@ -205,7 +173,7 @@ static long ensure_drive(WCHAR drive)
     if (n >= 0) {
         seen[n] = 0;
         if (strcmp(seen, target) == 0)
-            return note_placed(PLACED_DRIVE, name);
+            return placed_note(PLACED_DRIVE, name);
         return ERROR_SUCCESS;  /* the prefix has this drive already */
     }
     struct stat st;
@@ -213,7 +181,7 @@ static long ensure_drive(WCHAR drive)
         return ERROR_SUCCESS;  /* a drive that is not a symlink: the prefix's own */
 
     /* Listed first, so that a kill half-way still leaves it listed. */
-    long rc = note_placed(PLACED_DRIVE, name);
+    long rc = placed_note(PLACED_DRIVE, name);
     if (rc != ERROR_SUCCESS)
         return rc;
     /* A backing folder without its link is a leftover: start empty. */
@@ -284,13 +252,6 @@ static long check_contained(const WCHAR *path, const char **why)
     return ERROR_ACCESS_DENIED;
 }
 
-/* Is PATH on the list of what the harness placed? */
-static int is_listed(const WCHAR *path)
-{
-    return open_placed_list() == ERROR_SUCCESS &&
-           RegQueryValueExW(placed_list, path, NULL, NULL, NULL, NULL) == ERROR_SUCCESS;
-}
-
 /* The file itself: never one the harness did not create (the prefix's own
 ** kernel32.dll, say), never a link (a dangling one would be followed to
 ** the host by the write). */
@@ -298,7 +259,7 @@ static long check_target(const WCHAR *path, const char **why)
 {
     DWORD attr = GetFileAttributesW(path);
     if (attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY) &&
-        !is_listed(path)) {
+        !placed_is_listed(path)) {
         *why = "a file the harness did not create is there; it is never overwritten";
         return ERROR_FILE_EXISTS;
     }
@@ -323,10 +284,10 @@ static long create_folder(const WCHAR *path)
 {
     if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES)
         return ERROR_SUCCESS;
-    long rc = note_placed(PLACED_FOLDER, path);
+    long rc = placed_note(PLACED_FOLDER, path);
     if (rc == ERROR_SUCCESS && !CreateDirectoryW(path, NULL)) {
         rc = (long)GetLastError();
-        forget_placed(path);
+        placed_forget(path);
     }
     return rc == ERROR_ALREADY_EXISTS ? ERROR_SUCCESS : rc;
 }
@@ -346,9 +307,10 @@ static long ensure_parent_folders(WCHAR *path)
     return ERROR_SUCCESS;
 }
 
-static long write_file(const WCHAR *path, const void *data, DWORD len)
+/* Write DATA to PATH, opened with DISPOSITION (CREATE_ALWAYS, CREATE_NEW). */
+static long write_file_as(const WCHAR *path, const void *data, DWORD len, DWORD disposition)
 {
-    HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, disposition, FILE_ATTRIBUTE_NORMAL, NULL);
     if (h == INVALID_HANDLE_VALUE)
         return (long)GetLastError();
     DWORD written = 0;
@@ -357,6 +319,11 @@ static long write_file(const WCHAR *path, const void *data, DWORD len)
     if (!CloseHandle(h) && rc == ERROR_SUCCESS)
         rc = (long)GetLastError();
     return rc;
+}
+
+static long write_file(const WCHAR *path, const void *data, DWORD len)
+{
+    return write_file_as(path, data, len, CREATE_ALWAYS);
 }
 
 /* Delete the folder PATH's contents, then the folder. */
@@ -435,26 +402,54 @@ static void cache_file_name(const uint16_t v[4], WCHAR out[MAX_PATH])
     ascii_to_wide(name, out + n, MAX_PATH - n);
 }
 
-static int cache_has(const uint16_t v[4])
+/* The image built for V, or NULL. */
+static const struct built *cache_find(const uint16_t v[4])
 {
     for (size_t i = 0; i < cache.n; i++)
-        if (!memcmp(cache.versions[i], v, sizeof cache.versions[i]))
-            return 1;
-    return 0;
+        if (!memcmp(cache.v[i].version, v, sizeof cache.v[i].version))
+            return &cache.v[i];
+    return NULL;
 }
 
-static long cache_remember(const uint16_t v[4])
+/* The bytes of the file PATH, malloc'ed, in *BYTES and *LEN. */
+static long read_whole(const WCHAR *path, BYTE **bytes, DWORD *len)
+{
+    HANDLE h = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return (long)GetLastError();
+    long rc = ERROR_SUCCESS;
+    DWORD size = GetFileSize(h, NULL), got = 0;
+    *bytes = size != INVALID_FILE_SIZE ? malloc(size ? size : 1) : NULL;
+    if (!*bytes)
+        rc = ERROR_NOT_ENOUGH_MEMORY;
+    else if (!ReadFile(h, *bytes, size, &got, NULL) || got != size) {
+        rc = ERROR_READ_FAULT;
+        free(*bytes);
+        *bytes = NULL;
+    }
+    *len = got;
+    CloseHandle(h);
+    return rc;
+}
+
+/* Keep the image built at PATH for V in memory. */
+static long cache_remember(const WCHAR *path, const uint16_t v[4])
 {
     if (cache.n == cache.cap) {
         size_t cap = cache.cap ? 2 * cache.cap : 8;
-        uint16_t (*versions)[4] = realloc(cache.versions, cap * sizeof *versions);
-        if (!versions)
+        struct built *grown = realloc(cache.v, cap * sizeof *grown);
+        if (!grown)
             return ERROR_NOT_ENOUGH_MEMORY;
-        cache.versions = versions;
+        cache.v = grown;
         cache.cap = cap;
     }
-    memcpy(cache.versions[cache.n++], v, sizeof cache.versions[0]);
-    return ERROR_SUCCESS;
+    struct built *b = &cache.v[cache.n];
+    long rc = read_whole(path, &b->bytes, &b->len);
+    if (rc == ERROR_SUCCESS) {
+        memcpy(b->version, v, sizeof b->version);
+        cache.n++;
+    }
+    return rc;
 }
 
 /* Write the service program to PATH and give it the VERSIONINFO for V. */
@@ -480,29 +475,104 @@ static long build_versioned(const WCHAR *path, const uint16_t v[4])
     return rc;
 }
 
-/* The cached image for V, built on first use; its name in OUT. */
-static long cached_image(const uint16_t v[4], WCHAR out[MAX_PATH])
+/* The image for V, built on first use: UpdateResourceW works on files, so
+** it is built in the cache folder, then kept in memory and written from
+** there wherever it is placed (one write instead of a copy: issue 12). */
+static long cached_image(const uint16_t v[4], const struct built **out)
 {
+    if ((*out = cache_find(v)) != NULL)
+        return ERROR_SUCCESS;
+    WCHAR path[MAX_PATH];
     long rc = ensure_cache_dir();
     if (rc != ERROR_SUCCESS)
         return rc;
-    cache_file_name(v, out);
-    if (cache_has(v))
-        return ERROR_SUCCESS;
-    rc = build_versioned(out, v);
-    return rc == ERROR_SUCCESS ? cache_remember(v) : rc;
+    cache_file_name(v, path);
+    rc = build_versioned(path, v);
+    if (rc == ERROR_SUCCESS)
+        rc = cache_remember(path, v);
+    *out = rc == ERROR_SUCCESS ? &cache.v[cache.n - 1] : NULL;
+    return rc;
 }
 
-/* ---- public ------------------------------------------------------------ */
+/* ---- what a placed file holds ----------------------------------------- */
+
+/* What a "text" Kmserver.exe holds: plain text, no MZ header. */
+static const char text_image[] = "Kmserver.exe: a text file, not a program.\r\n";
+
+/* What to place: an image of a kind, or BYTES (kmserver_place_file). */
+struct content {
+    const struct kmserver_image *image;  /* NULL: BYTES */
+    const void *bytes;
+    size_t len;
+};
+
+static int is_folder_kind(const struct content *what)
+{
+    return what->image && what->image->kind == KMSERVER_FOLDER;
+}
+
+/* Does the file entry E hold WHAT already?  Only images are compared:
+** the bytes of kmserver_place_file are written every time. */
+static int holds(const struct placed_entry *e, const struct content *what)
+{
+    return e->known && what->image && !memcmp(&e->holds, what->image, sizeof e->holds);
+}
+
+/* The bytes WHAT (a file) is made of. */
+static long content_bytes(const struct content *what, const void **bytes, DWORD *len)
+{
+    const struct kmserver_image *image = what->image;
+    const struct built *b;
+    long rc = ERROR_SUCCESS;
+    if (!image) {
+        *bytes = what->bytes, *len = (DWORD)what->len;
+        return what->len > MAXDWORD ? ERROR_INVALID_PARAMETER : ERROR_SUCCESS;
+    }
+    switch (image->kind) {
+    case KMSERVER_TEXT:
+        *bytes = text_image, *len = (DWORD)(sizeof text_image - 1);
+        break;
+    case KMSERVER_PE_NOVERSION:
+        *bytes = kmserver_template, *len = (DWORD)kmserver_template_len;
+        break;
+    case KMSERVER_DECOY:
+        *bytes = kms_decoy_image, *len = (DWORD)kms_decoy_image_len;
+        break;
+    case KMSERVER_PE_VERSION:
+        if ((rc = cached_image(image->version, &b)) == ERROR_SUCCESS)
+            *bytes = b->bytes, *len = b->len;
+        break;
+    default:
+        rc = ERROR_INVALID_PARAMETER;
+    }
+    return rc;
+}
+
+/* Write WHAT at PATH (DISPOSITION as for CreateFileW); the list entry,
+** made before, says what the file now holds. */
+static long write_content(const WCHAR *path, const struct content *what, DWORD disposition)
+{
+    const void *bytes;
+    DWORD len;
+    long rc = content_bytes(what, &bytes, &len);
+    if (rc == ERROR_SUCCESS)
+        rc = write_file_as(path, bytes, len, disposition);
+    struct placed_entry *e = placed_find(path, (size_t)lstrlenW(path));
+    if (e && e->kind == PLACED_FILE) {
+        e->known = rc == ERROR_SUCCESS && what->image;
+        if (e->known)
+            e->holds = *what->image;
+    }
+    return rc;
+}
+
+/* ---- placing, checked against the prefix on disk ------------------------ */
 
 static int is_folder(const WCHAR *path)
 {
     DWORD a = GetFileAttributesW(path);
     return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
 }
-
-/* What a "text" Kmserver.exe holds: plain text, no MZ header. */
-static const char text_image[] = "Kmserver.exe: a text file, not a program.\r\n";
 
 /* A folder named like the file; one that is there already is kept (and
 ** stays unlisted unless we made it), a file in the way is not replaced. */
@@ -514,136 +584,109 @@ static long place_folder(const WCHAR *path)
     return create_folder(path);
 }
 
-/* What to write: an image of a kind, or BYTES (kmserver_place_file). */
-struct content {
-    const struct kmserver_image *image;  /* NULL: BYTES */
-    const void *bytes;
-    size_t len;
-};
-
-static long place_image(const WCHAR *path, const struct content *what)
+/* Every rule judged against the prefix as it is on disk. */
+static long place_checked(WCHAR *path, const struct content *what, const char **why)
 {
-    const struct kmserver_image *image = what->image;
-    if (!image)
-        return what->len > MAXDWORD ? ERROR_INVALID_PARAMETER
-                                    : write_file(path, what->bytes, (DWORD)what->len);
-    switch (image->kind) {
-    case KMSERVER_FOLDER:
-        return place_folder(path);
-    case KMSERVER_TEXT:
-        return write_file(path, text_image, (DWORD)(sizeof text_image - 1));
-    case KMSERVER_PE_NOVERSION:
-        return write_file(path, kmserver_template, (DWORD)kmserver_template_len);
-    case KMSERVER_DECOY:
-        return write_file(path, kms_decoy_image, (DWORD)kms_decoy_image_len);
-    case KMSERVER_PE_VERSION: {
-        WCHAR cached[MAX_PATH];
-        long rc = cached_image(image->version, cached);
-        if (rc == ERROR_SUCCESS && !CopyFileW(cached, path, FALSE))
-            rc = (long)GetLastError();
-        return rc;
-    }
-    }
-    return ERROR_INVALID_PARAMETER;
-}
-
-static long place(const char *winpath, const struct content *what, const char **why)
-{
-    const char *ignored;
-    if (!why)
-        why = &ignored;
-    *why = NULL;
-    WCHAR *path = utf8_to_wide(winpath);
-    if (!path)
-        return ERROR_NO_UNICODE_TRANSLATION;
-    normalise_separators(path);
-    long rc = ERROR_SUCCESS;
-    if ((*why = winpath_refusal(path, (size_t)lstrlenW(path))) != NULL)
-        rc = ERROR_INVALID_NAME;
-    if (rc == ERROR_SUCCESS)
-        rc = ensure_drive(path[0]);
-    if (rc == ERROR_SUCCESS)
-        rc = check_contained(path, why);
+    long rc = check_contained(path, why);
     if (rc == ERROR_SUCCESS)
         rc = ensure_parent_folders(path);
     if (rc == ERROR_SUCCESS)
         rc = check_target(path, why);
-    if (rc != ERROR_SUCCESS) {
-        free(path);
+    if (rc != ERROR_SUCCESS)
         return rc;
-    }
+    if (is_folder_kind(what))
+        return place_folder(path);  /* a placed folder lists itself */
     /* Listed before the write, so that a failed, partial or killed write
     ** is cleared too; a folder in the way stays unlisted (it is not ours,
-    ** and the write fails on it).  A placed folder lists itself. */
-    if ((!what->image || what->image->kind != KMSERVER_FOLDER) && !is_folder(path))
-        rc = note_placed(PLACED_FILE, path);
-    if (rc == ERROR_SUCCESS)
-        rc = place_image(path, what);
-    free(path);
-    return rc;
+    ** and the write fails on it). */
+    if (!is_folder(path))
+        rc = placed_note(PLACED_FILE, path);
+    return rc ? rc : write_content(path, what, CREATE_ALWAYS);
 }
 
-long kmserver_place(const char *winpath, const struct kmserver_image *image, const char **why)
-{
-    const struct content what = { image, NULL, 0 };
-    return place(winpath, &what, why);
-}
-
-long kmserver_place_file(const char *winpath, const void *bytes, size_t len, const char **why)
-{
-    const struct content what = { NULL, bytes, len };
-    return place(winpath, &what, why);
-}
-
-/* One entry of the list PLACED_KEY. */
-struct placed {
-    DWORD kind;
-    WCHAR *name;
-};
-
-/* Every entry of the open LIST in *OUT (malloc'ed), read in one pass;
-** returns their count. */
-static size_t list_placed(HKEY list, struct placed **out)
-{
-    DWORD count = 0;
-    *out = NULL;
-    if (RegQueryInfoKeyW(list, NULL, NULL, NULL, NULL, NULL, NULL, &count, NULL, NULL, NULL,
-                         NULL) || !count || !(*out = calloc(count, sizeof **out)))
-        return 0;
-    WCHAR name[16384];  /* the longest value name the registry allows */
-    size_t n = 0;
-    for (DWORD i = 0; i < count; i++) {
-        DWORD len = ARRAYSIZE(name), type, kind = 0, size = sizeof kind;
-        LONG rc = RegEnumValueW(list, i, name, &len, NULL, &type, (BYTE *)&kind, &size);
-        if (rc == ERROR_NO_MORE_ITEMS)
-            break;
-        if (rc != ERROR_SUCCESS || type != REG_DWORD || size != sizeof kind)
-            continue;
-        size_t bytes = ((size_t)len + 1) * sizeof *name;
-        if (((*out)[n].name = malloc(bytes)) != NULL) {
-            memcpy((*out)[n].name, name, bytes);
-            (*out)[n++].kind = kind;
-        }
-    }
-    return n;
-}
-
-/* Removal order: files, then folders, deepest first (a folder's own path
-** is shorter than anything inside it, so each is empty when its turn
-** comes, unless something else was put there), then the drives. */
-static int removal_order(const void *a, const void *b)
-{
-    const struct placed *x = a, *y = b;
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    int lx = lstrlenW(x->name), ly = lstrlenW(y->name);
-    return lx > ly ? -1 : lx < ly ? 1 : 0;
-}
+/* ---- placing below a folder of the list ---------------------------------- */
 
 static int is_gone(DWORD error)
 {
     return error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND;
 }
+
+/* place_fast's answer when the way it knows does not apply. */
+#define PLACE_CHECKED (-1L)
+
+/* How many units of PATH name the deepest folder on its way that is on
+** the list (or the root "X:\" of a drive on it); 0 when there is none. */
+static size_t listed_way(const WCHAR *path)
+{
+    size_t n = 0;
+    for (size_t i = 3; path[i]; i++) {
+        struct placed_entry *e = path[i] == '\\' ? placed_find(path, i) : NULL;
+        if (e && e->kind == PLACED_FOLDER)
+            n = i;
+    }
+    const WCHAR drive[2] = { (WCHAR)(path[0] | 0x20), 0 };
+    if (!n && placed_find(drive, 1))
+        n = 3;
+    return n;
+}
+
+/* Create folder PATH, which cannot exist (see the file comment). */
+static long create_new_folder(const WCHAR *path)
+{
+    long rc = placed_note(PLACED_FOLDER, path);
+    if (rc == ERROR_SUCCESS && !CreateDirectoryW(path, NULL)) {
+        rc = (long)GetLastError();
+        placed_forget(path);
+        if (rc == ERROR_ALREADY_EXISTS || is_gone((DWORD)rc))
+            rc = PLACE_CHECKED;  /* the prefix is not as listed after all */
+    }
+    return rc;
+}
+
+/* The file PATH, which is not on the list, so cannot exist. */
+static long place_new(const WCHAR *path, const struct content *what)
+{
+    if (is_folder_kind(what))
+        return create_new_folder(path);
+    long rc = placed_note(PLACED_FILE, path);
+    if (rc == ERROR_SUCCESS)
+        rc = write_content(path, what, CREATE_NEW);
+    if (rc == ERROR_FILE_EXISTS || rc == ERROR_ALREADY_EXISTS || is_gone((DWORD)rc)) {
+        placed_forget(path);
+        rc = PLACE_CHECKED;  /* the prefix is not as listed after all */
+    }
+    return rc;
+}
+
+/* PATH below a listed folder (see the file comment).  What was placed at
+** PATH is kept when it holds WHAT already, rewritten when it is another
+** file of ours; PLACE_CHECKED when this way does not apply. */
+static long place_fast(WCHAR *path, const struct content *what)
+{
+    size_t known = listed_way(path), n = (size_t)lstrlenW(path);
+    if (!known)
+        return PLACE_CHECKED;
+    for (size_t i = known + 1; i < n; i++) {
+        if (path[i] != '\\')
+            continue;
+        path[i] = 0;
+        long rc = create_new_folder(path);
+        path[i] = '\\';
+        if (rc != ERROR_SUCCESS)
+            return rc;
+    }
+    struct placed_entry *e = placed_find(path, n);
+    if (!e)
+        return place_new(path, what);
+    int want_file = !is_folder_kind(what);
+    if (want_file != (e->kind == PLACED_FILE))
+        return PLACE_CHECKED;  /* a file for a folder: refused as before */
+    if (!want_file || holds(e, what))
+        return ERROR_SUCCESS;
+    return write_content(path, what, CREATE_ALWAYS);
+}
+
+/* ---- what the scenario before left ------------------------------------- */
 
 /* Remove one listed thing. */
 static long remove_placed(DWORD kind, const WCHAR *name)
@@ -665,28 +708,111 @@ static long remove_placed(DWORD kind, const WCHAR *name)
     return ERROR_SUCCESS;
 }
 
+/* Remove what is not live at or under the first N units of PREFIX (all
+** of it for NULL), and take it off the list: removed first, so a kill in
+** between leaves a listed name with nothing there, which clears fine.
+** A folder that holds something else stays, unlisted, as kmserver_clear
+** leaves it. */
+static long remove_stale(const WCHAR *prefix, size_t n)
+{
+    struct placed_entry *stale;
+    size_t count = placed_stale(prefix, n, &stale);
+    long first = ERROR_SUCCESS;
+    for (size_t i = 0; i < count; i++) {
+        keep_first(&first, remove_placed(stale[i].kind, stale[i].name));
+        placed_forget(stale[i].name);
+    }
+    placed_free_copies(stale, count);
+    return first;
+}
+
+/* What the scenario before left on PATH's way that this placement cannot
+** use goes first: a file where a folder is needed, a folder where the
+** file goes (or the other way round), and anything listed under another
+** spelling of the name (reused, it would keep the old spelling). */
+static void clear_the_way(const WCHAR *path, const struct content *what)
+{
+    size_t n = (size_t)lstrlenW(path);
+    for (size_t i = 3; i <= n; i++) {
+        if (i < n && path[i] != '\\')
+            continue;
+        struct placed_entry *e = placed_find(path, i);
+        if (!e || e->live)
+            continue;
+        int want_folder = i < n || is_folder_kind(what);
+        if (want_folder == (e->kind == PLACED_FOLDER) && !memcmp(e->name, path, i * sizeof *path))
+            continue;
+        /* What cannot be removed (a folder holding something else) stays,
+        ** unlisted: the checked way then treats it as not ours. */
+        remove_stale(e->name, (size_t)lstrlenW(e->name));
+        return;
+    }
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+static long place_at(WCHAR *path, const struct content *what, const char **why)
+{
+    long rc = ERROR_SUCCESS;
+    if ((*why = winpath_refusal(path, (size_t)lstrlenW(path))) != NULL)
+        return ERROR_INVALID_NAME;
+    clear_the_way(path, what);
+    rc = ensure_drive(path[0]);
+    if (rc == ERROR_SUCCESS)
+        rc = place_fast(path, what);
+    if (rc == PLACE_CHECKED)
+        rc = place_checked(path, what, why);
+    placed_mark_live(path);
+    return rc;
+}
+
+static long place(const char *winpath, const struct content *what, const char **why)
+{
+    const char *ignored;
+    if (!why)
+        why = &ignored;
+    *why = NULL;
+    WCHAR *path = utf8_to_wide(winpath);
+    if (!path)
+        return ERROR_NO_UNICODE_TRANSLATION;
+    normalise_separators(path);
+    long rc = place_at(path, what, why);
+    free(path);
+    return rc;
+}
+
+long kmserver_place(const char *winpath, const struct kmserver_image *image, const char **why)
+{
+    const struct content what = { image, NULL, 0 };
+    return place(winpath, &what, why);
+}
+
+long kmserver_place_file(const char *winpath, const void *bytes, size_t len, const char **why)
+{
+    const struct content what = { NULL, bytes, len };
+    return place(winpath, &what, why);
+}
+
+void kmserver_retire(void)
+{
+    placed_retire();
+}
+
+long kmserver_sweep(void)
+{
+    return remove_stale(NULL, 0);
+}
+
 long kmserver_clear(void)
 {
-    HKEY list;
-    close_placed_list();
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, PLACED_KEY, 0, KEY_QUERY_VALUE, &list))
-        return ERROR_SUCCESS;  /* nothing placed */
-    struct placed *placed;
-    size_t n = list_placed(list, &placed);
-    RegCloseKey(list);
-    qsort(placed, n, sizeof *placed, removal_order);
+    struct placed_entry *placed;
+    size_t n = placed_read_durable(&placed);
     long first = ERROR_SUCCESS;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         keep_first(&first, remove_placed(placed[i].kind, placed[i].name));
-        free(placed[i].name);
-    }
-    free(placed);
-    /* The list is a leaf key: one call deletes it (the tree call is for a
-    ** list someone gave subkeys). */
-    LONG rc = RegDeleteKeyW(HKEY_LOCAL_MACHINE, PLACED_KEY);
-    if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND)
-        rc = RegDeleteTreeW(HKEY_LOCAL_MACHINE, PLACED_KEY);
-    if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND)
+    placed_free_copies(placed, n);
+    long rc = placed_drop_all();
+    if (rc != ERROR_SUCCESS)
         keep_first(&first, rc);
     return first;
 }
@@ -727,11 +853,12 @@ static void remove_dead_caches(void)
 
 void kmserver_cache_release(void)
 {
-    close_placed_list();
     if (cache.dir[0])
         remove_tree(cache.dir);
     remove_dead_caches();
     RemoveDirectoryW(cache_root);  /* fails, as it should, while another process uses it */
-    free(cache.versions);
+    for (size_t i = 0; i < cache.n; i++)
+        free(cache.v[i].bytes);
+    free(cache.v);
     memset(&cache, 0, sizeof cache);
 }

@@ -5,16 +5,19 @@
 ** the probe runs, the harness places a real PE image there, with a
 ** VERSIONINFO resource saying the scenario's version or with none.  Every
 ** file, folder and drive mapping placed is listed in the registry before
-** it is created, so kmserver_clear() brings the prefix back to the
-** baseline "no emulated Exchange files on any drive" before the next
-** scenario, and also clears what a killed process placed (the list is the
-** prefix's, not the process's: one harness process per prefix at a time).
+** it is created (emu/placed.h), so kmserver_clear() brings the prefix back
+** to the baseline "no emulated Exchange files on any drive", and also
+** clears what a killed process placed (the list is the prefix's, not the
+** process's: one harness process per prefix at a time).  Between the
+** scenarios of a run, kmserver_retire() and kmserver_sweep() keep what
+** the next scenario places again and remove only the rest.
 **
 ** Drives other than C: that the prefix lacks are created on demand as
 ** $WINEPREFIX/dosdevices/X: -> ../kmharness-drives/x (Wine sees a new
 ** dosdevices link at once).  Versioned images are built once per version
-** and process (service program + UpdateResourceW, ~8 ms) into a private cache
-** folder on C: and copied from there.  Win32 (winelib) code.
+** and process (service program + UpdateResourceW, ~8 ms) in a private
+** cache folder on C:, kept in memory and written from there.  Win32
+** (winelib) code.
 */
 #ifndef KMH_KMSERVER_H
 #define KMH_KMSERVER_H
@@ -67,6 +70,21 @@ long kmserver_place_file(const char *winpath, const void *bytes, size_t len, con
 ** drive mappings (with their contents).  Returns 0, or the first Win32 error met
 ** (it still removes all it can). */
 long kmserver_clear(void);
+
+/* The end of a scenario in a run: what is placed stays, still listed, for
+** the next scenario.  Its kmserver_place calls then keep what they place
+** again (a file holding the same image is not even rewritten), and
+** kmserver_sweep(), called once they are all made, removes the rest.  So
+** between set-up and clear-up the prefix holds exactly what the current
+** scenario placed, as with a kmserver_clear() between scenarios.  Only
+** for a run in which nothing but the harness changes the prefix's files
+** (run --remedy runs someone's program: it clears instead). */
+void kmserver_retire(void);
+
+/* Remove what the scenario before placed (kmserver_retire) and the
+** current one did not place again.  Returns 0, or the first Win32 error
+** met (it still removes all it can). */
+long kmserver_sweep(void);
 
 /* Delete this process's cache of built images (call once, when done). */
 void kmserver_cache_release(void);

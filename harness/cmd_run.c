@@ -239,6 +239,7 @@ int cmd_run(int argc, char **argv)
     if (opt.remedy)
         remedy_unload(&remedy);
     regwatch_close(r.watch);
+    runner_end();
     kmserver_cache_release();
     rmdir(keep_dir);
 

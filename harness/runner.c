@@ -8,8 +8,11 @@
 **     terminal goes through redaction first, with the scenario's @secret
 **     values plus whatever the fix removed from ImagePath;
 **   - the baseline: whatever a scenario changes is undone before the next
-**     one (regapply's journal, kmserver_clear, and deleting the service key;
-**     undo_scenario()).
+**     one (regapply's journal, and deleting the service key;
+**     undo_scenario()), except the emulated files the next one may place
+**     again: they are kept until its own placements are made, then what it
+**     did not place goes (kmserver_retire, kmserver_sweep), so each
+**     scenario still sees only its own files.
 */
 #include <windows.h>
 #include <stdarg.h>
@@ -64,13 +67,17 @@ struct outcome {
     int all_ok;
 };
 
-/* Undo what one scenario did: its journal, the files it placed, and (in
-** case anything bypassed the journal) the service key. */
-static void undo_scenario(struct undo_journal *j)
+/* Undo what one scenario did: its journal and (in case anything bypassed
+** the journal) the service key; the files it placed are kept for the next
+** scenario (KEEP_FILES) or removed. */
+static void undo_scenario(struct undo_journal *j, int keep_files)
 {
     regapply_undo(j);
     RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
-    kmserver_clear();
+    if (keep_files)
+        kmserver_retire();
+    else
+        kmserver_clear();
 }
 
 /* Where a user's own copy of Kmserver.exe would be; a scenario's files are
@@ -118,6 +125,11 @@ int runner_baseline(int reset, char *err, size_t n)
         RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
     }
     return 0;
+}
+
+void runner_end(void)
+{
+    kmserver_clear();  /* what the last scenario kept for a next one */
 }
 
 /* ---- reading the service key ---------------------------------------- */
@@ -607,6 +619,7 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
     }
     if (s->is_export)
         place_where_image_path_points();
+    kmserver_sweep();  /* what the scenario before placed and this one did not */
     return 0;
 }
 
@@ -741,7 +754,7 @@ static void remedy_pass(struct runner *r, const struct scenario *s, const char *
         record_remedy(r, s, &o, fix, end, code, outside);
     }
     free_outcome(&o);
-    undo_scenario(&journal);
+    undo_scenario(&journal, 0);  /* the remediation may have changed the files */
 }
 
 static enum verdict run_parsed(struct runner *r, struct scenario *s, const char *source)
@@ -763,13 +776,13 @@ static enum verdict run_parsed(struct runner *r, struct scenario *s, const char 
         QueryPerformanceFrequency(&f);
         record(r, s, source, &o, (t1.QuadPart - t0.QuadPart) * 1000.0 / f.QuadPart);
         v = o.all_ok ? VERDICT_PASS : VERDICT_FAIL;
-        undo_scenario(&journal);
+        undo_scenario(&journal, 1);
         if (r->remedy)
             remedy_pass(r, s, source, &o);
         free_outcome(&o);
         return v;
     }
-    undo_scenario(&journal);
+    undo_scenario(&journal, 1);
     return v;
 }
 

@@ -39,6 +39,10 @@ struct runner {
 ** lets the run delete the key (never files it did not create). */
 int runner_baseline(int reset, char *err, size_t n);
 
+/* After the last scenario: back to the baseline (the files the last
+** scenario kept for a next one go). */
+void runner_end(void);
+
 /* VERDICT_SKIPPED: the scenario's @skip says Wine cannot reproduce it. */
 enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR, VERDICT_SKIPPED };
 

@@ -10,6 +10,11 @@
 ** over a file not ours, through a link or at a device name; every
 ** placement is listed durably (in the registry) before it is made, in
 ** every round of place and clear, so a killed process's files go too.
+** Between the scenarios of a run (kmserver_retire, kmserver_sweep): what
+** the next scenario places again stays, unwritten when it holds the same
+** image, and after the sweep the prefix holds exactly the new scenario's
+** files, under its spelling, whatever the one before placed; the fast way
+** below a folder of ours refuses what the checked way refuses.
 */
 #include <windows.h>
 #include <stdarg.h>
@@ -326,8 +331,9 @@ static void test_cache_release_removes_cache(void **state)
     kmserver_cache_release();
     assert_false(exists(dir));
     assert_false(exists(L"C:\\kmharness-cache"));
-    /* The cache rebuilds on next use. */
-    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
+    /* The cache rebuilds on next use (another path: the file placed
+    ** already holds that image, so it is not written again). */
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Kmserver.exe", &v5526539, NULL), 0);
     assert_true(exists(dir));
 }
 
@@ -520,6 +526,159 @@ static void test_place_file_on_floppy(void **state)
     remove_host_dir(dir);
 }
 
+/* ---- between the scenarios of a run ------------------------------------ */
+
+/* The size of the file PATH (-1 when it cannot be read). */
+static long long file_size(const WCHAR *path)
+{
+    WIN32_FILE_ATTRIBUTE_DATA fad;
+    if (!GetFileAttributesExW(path, GetFileExInfoStandard, &fad))
+        return -1;
+    return ((long long)fad.nFileSizeHigh << 32) | fad.nFileSizeLow;
+}
+
+/* Append one byte to PATH, as something other than the harness would. */
+static void append_byte(const WCHAR *path)
+{
+    HANDLE h = CreateFileW(path, FILE_APPEND_DATA, 0, NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    DWORD n;
+    assert_true(WriteFile(h, "x", 1, &n, NULL));
+    CloseHandle(h);
+}
+
+/* The FileVersion string the version API reads from PATH, into OUT. */
+static void read_version_string(const WCHAR *path, char *out, size_t cap)
+{
+    DWORD err;
+    void *info = version_info(path, &err);
+    assert_non_null(info);
+    WCHAR *value = NULL;
+    UINT len = 0;
+    assert_true(VerQueryValueW(info, L"\\StringFileInfo\\040904B0\\FileVersion", (void **)&value,
+                               &len));
+    assert_true(WideCharToMultiByte(CP_UTF8, 0, value, -1, out, (int)cap, NULL, NULL) > 0);
+    free(info);
+}
+
+/* The same image at the same path is kept as it is (the byte appended
+** after the first placement is still there: not rewritten); another image
+** there is written; the sweep keeps both as they are. */
+static void test_next_scenario_keeps_the_same_file(void **state)
+{
+    const WCHAR *path = L"C:\\Exchsrvr\\Bin\\Kmserver.exe";
+    const struct kmserver_image other = { KMSERVER_PE_VERSION, { 5, 5, 2448, 8 } };
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
+    long long size = file_size(path);
+    append_byte(path);
+    kmserver_retire();
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
+    assert_int_equal(kmserver_sweep(), 0);
+    assert_int_equal(file_size(path), size + 1);
+
+    kmserver_retire();
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &other, NULL), 0);
+    assert_int_equal(kmserver_sweep(), 0);
+    assert_int_equal(file_size(path), size);
+    char version[32];
+    read_version_string(path, version, sizeof version);
+    assert_string_equal(version, "5.5.2448.8");
+}
+
+/* What the scenario before placed and this one does not goes at the
+** sweep, and off the durable list: files, folders, a drive; what it places
+** again stays listed. */
+static void test_sweep_removes_what_is_not_placed_again(void **state)
+{
+    assert_int_equal(kmserver_place("C:\\kmh-a\\x\\Kmserver.exe", &v5526539, NULL), 0);
+    assert_int_equal(kmserver_place("C:\\kmh-a\\Kmserver.exe", &noversion, NULL), 0);
+    assert_int_equal(kmserver_place("D:\\Exchsrvr\\Kmserver.exe", &text, NULL), 0);
+    assert_int_equal(kmserver_place("C:\\kmh-f\\Kmserver.exe", &folder, NULL), 0);
+    kmserver_retire();
+    assert_true(listed(L"C:\\kmh-a\\x", 2));  /* retired, still listed */
+    assert_int_equal(kmserver_place("C:\\kmh-a\\Kmserver.exe", &noversion, NULL), 0);
+    assert_int_equal(kmserver_sweep(), 0);
+
+    assert_true(exists(L"C:\\kmh-a\\Kmserver.exe"));
+    assert_true(listed(L"C:\\kmh-a\\Kmserver.exe", 1));
+    assert_true(listed(L"C:\\kmh-a", 2));
+    assert_false(exists(L"C:\\kmh-a\\x"));
+    assert_false(listed(L"C:\\kmh-a\\x", 2));
+    assert_false(listed(L"C:\\kmh-a\\x\\Kmserver.exe", 1));
+    assert_false(exists(L"C:\\kmh-f"));
+    assert_false(exists(L"D:\\"));
+    assert_false(listed(L"d", 3));
+
+    /* Nothing placed at all: the sweep leaves nothing. */
+    kmserver_retire();
+    assert_int_equal(kmserver_sweep(), 0);
+    assert_false(exists(L"C:\\kmh-a"));
+    assert_false(listed(L"C:\\kmh-a", 2));
+}
+
+/* A folder where the file now goes, the file where a folder is now needed,
+** and names spelled another way: each scenario gets what it asks for. */
+static void test_next_scenario_changes_kinds_and_spelling(void **state)
+{
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &folder, NULL), 0);
+    kmserver_retire();
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
+    assert_int_equal(kmserver_sweep(), 0);
+    assert_false(is_folder(L"C:\\Exchsrvr\\Bin\\Kmserver.exe"));
+    char version[32];
+    read_version_string(L"C:\\Exchsrvr\\Bin\\Kmserver.exe", version, sizeof version);
+    assert_string_equal(version, "5.5.2653.9");
+
+    kmserver_retire();
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe\\Kmserver.exe", &text, NULL),
+                     0);
+    assert_int_equal(kmserver_sweep(), 0);
+    assert_true(is_folder(L"C:\\Exchsrvr\\Bin\\Kmserver.exe"));
+
+    kmserver_retire();
+    assert_int_equal(kmserver_place("C:\\EXCHSRVR\\bin\\KMSERVER.EXE", &noversion, NULL), 0);
+    assert_int_equal(kmserver_sweep(), 0);
+    WIN32_FIND_DATAW fd;
+    HANDLE find = FindFirstFileW(L"C:\\EXCHSRVR", &fd);
+    assert_true(find != INVALID_HANDLE_VALUE);
+    FindClose(find);
+    assert_int_equal(lstrcmpW(fd.cFileName, L"EXCHSRVR"), 0);  /* the new spelling */
+    assert_false(is_folder(L"C:\\EXCHSRVR\\bin\\KMSERVER.EXE"));
+    assert_int_equal(file_size(L"C:\\EXCHSRVR\\bin\\KMSERVER.EXE"), kmserver_template_len);
+}
+
+/* Below a folder of the harness, what something else put there is found
+** anyway: a file is not overwritten (80), a link not written through (5),
+** and neither is listed. */
+static void test_fast_way_refuses_what_is_not_ours(void **state)
+{
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Kmserver.exe", &v5526539, NULL), 0);
+    HANDLE h = CreateFileW(L"C:\\Exchsrvr\\Bin\\Other.exe", GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                           0, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    CloseHandle(h);
+    const char *why = NULL;
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Other.exe", &v5526539, &why),
+                     ERROR_FILE_EXISTS);
+    assert_non_null(why);
+    assert_int_equal(file_size(L"C:\\Exchsrvr\\Bin\\Other.exe"), 0);
+    assert_false(listed(L"C:\\Exchsrvr\\Bin\\Other.exe", 1));
+    assert_true(DeleteFileW(L"C:\\Exchsrvr\\Bin\\Other.exe"));
+
+    char dir[64], link[4096], target[4096];
+    make_host_dir(dir, sizeof dir);
+    snprintf(target, sizeof target, "%s/Kmserver.exe", dir);
+    prefix_native(link, sizeof link, "drive_c/Exchsrvr/Bin/Linked.exe");
+    assert_int_equal(symlink(target, link), 0);
+    kmserver_retire();
+    assert_int_equal(kmserver_place("C:\\Exchsrvr\\Bin\\Linked.exe", &noversion, &why),
+                     ERROR_ACCESS_DENIED);
+    assert_false(listed(L"C:\\Exchsrvr\\Bin\\Linked.exe", 1));
+    assert_int_equal(unlink(link), 0);
+    assert_host_untouched(dir);
+    remove_host_dir(dir);
+}
+
 /* The decoy is a PE of its own (not the server image), listed and cleared. */
 static void test_decoy_placed_and_cleared(void **state)
 {
@@ -560,6 +719,10 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_teardown(test_folder_and_text_kinds, teardown),
         cmocka_unit_test_teardown(test_cache_release_removes_cache, teardown),
         cmocka_unit_test_teardown(test_every_round_is_listed_durably, teardown),
+        cmocka_unit_test_teardown(test_next_scenario_keeps_the_same_file, teardown),
+        cmocka_unit_test_teardown(test_sweep_removes_what_is_not_placed_again, teardown),
+        cmocka_unit_test_teardown(test_next_scenario_changes_kinds_and_spelling, teardown),
+        cmocka_unit_test_teardown(test_fast_way_refuses_what_is_not_ours, teardown),
         cmocka_unit_test_teardown(test_refuses_host_files_through_z, teardown),
         cmocka_unit_test_teardown(test_refuses_links_to_the_host, teardown),
         cmocka_unit_test_teardown(test_refuses_files_not_its_own, teardown),
