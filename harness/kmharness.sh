@@ -88,8 +88,12 @@ fi
 export WINEPREFIX="$prefix"
 export WINEDEBUG="${KMHARNESS_WINEDEBUG:--all}"
 # No Mono/Gecko installers; no winedbg: a crash dump could show memory
-# holding a password.
-export WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d"
+# holding a password.  kmserver.exe=n: every version read of a Kmserver.exe
+# made Wine look for a built-in module of that name (three registry reads
+# and four library folders, each time); Wine has none, so it always fell
+# back to the file itself, which is what "native" says at once (issue 12;
+# the probe's results are the same).
+export WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d;kmserver.exe=n"
 unset DISPLAY WAYLAND_DISPLAY WINEARCH WINELOADER WINESERVER
 log="$prefix/kmharness-wine.log"
 
