@@ -708,20 +708,66 @@ static long remove_placed(DWORD kind, const WCHAR *name)
     return ERROR_SUCCESS;
 }
 
+/* Does the folder or drive CONTAINER hold the file FILE? */
+static int contains(const struct placed_entry *container, const WCHAR *file)
+{
+    if (container->kind == PLACED_DRIVE)
+        return (file[0] | 0x20) == container->name[0];
+    int n = lstrlenW(container->name);
+    return lstrlenW(file) > n && file[n] == '\\' &&
+           CompareStringOrdinal(file, n, container->name, n, TRUE) == CSTR_EQUAL;
+}
+
+/* After a removal, what must stay listed: a file that could not be
+** removed (a service image still running: 5), and the folders and drive
+** holding it, so that a later clear removes them once it is stopped; not
+** a folder that only holds what is not ours.  FAILED[i]: V[i] failed. */
+static int stays_listed(const struct placed_entry *v, const int *failed, size_t n, size_t i)
+{
+    if (!failed[i])
+        return 0;
+    if (v[i].kind == PLACED_FILE)
+        return 1;
+    for (size_t j = 0; j < n; j++)
+        if (failed[j] && v[j].kind == PLACED_FILE && contains(&v[i], v[j].name))
+            return 1;
+    return 0;
+}
+
+/* Remove the N entries V (in removal order) and take off the list all but
+** what stays listed (*KEPT: whether any does).  Removed first, so a kill
+** in between leaves a listed name with nothing there, which clears fine.
+** Returns the first error met. */
+static long remove_and_forget(const struct placed_entry *v, size_t n, int *kept)
+{
+    int *failed = calloc(n ? n : 1, sizeof *failed);
+    long first = failed ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+    for (size_t i = 0; i < n; i++) {
+        long rc = remove_placed(v[i].kind, v[i].name);
+        keep_first(&first, rc);
+        if (failed)
+            failed[i] = rc != ERROR_SUCCESS;
+    }
+    *kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (failed && stays_listed(v, failed, n, i))
+            *kept = 1;
+        else
+            placed_forget(v[i].name);
+    }
+    free(failed);
+    return first;
+}
+
 /* Remove what is not live at or under the first N units of PREFIX (all
-** of it for NULL), and take it off the list: removed first, so a kill in
-** between leaves a listed name with nothing there, which clears fine.
-** A folder that holds something else stays, unlisted, as kmserver_clear
-** leaves it. */
+** of it for NULL).  A folder that holds something else stays, unlisted,
+** as kmserver_clear leaves it. */
 static long remove_stale(const WCHAR *prefix, size_t n)
 {
     struct placed_entry *stale;
     size_t count = placed_stale(prefix, n, &stale);
-    long first = ERROR_SUCCESS;
-    for (size_t i = 0; i < count; i++) {
-        keep_first(&first, remove_placed(stale[i].kind, stale[i].name));
-        placed_forget(stale[i].name);
-    }
+    int kept;
+    long first = remove_and_forget(stale, count, &kept);
     placed_free_copies(stale, count);
     return first;
 }
@@ -807,13 +853,11 @@ long kmserver_clear(void)
 {
     struct placed_entry *placed;
     size_t n = placed_read_durable(&placed);
-    long first = ERROR_SUCCESS;
-    for (size_t i = 0; i < n; i++)
-        keep_first(&first, remove_placed(placed[i].kind, placed[i].name));
+    int kept = 0;
+    long first = remove_and_forget(placed, n, &kept);
     placed_free_copies(placed, n);
-    long rc = placed_drop_all();
-    if (rc != ERROR_SUCCESS)
-        keep_first(&first, rc);
+    if (!kept)
+        keep_first(&first, placed_drop_all());
     return first;
 }
 

@@ -68,7 +68,10 @@ long kmserver_place_file(const char *winpath, const void *bytes, size_t len, con
 ** process or in one that was killed: the files, the folders (a folder that
 ** holds something the harness did not put there stays, with it) and the
 ** drive mappings (with their contents).  Returns 0, or the first Win32 error met
-** (it still removes all it can). */
+** (it still removes all it can).  A file it cannot remove (the image of a
+** service still running: 5 ERROR_ACCESS_DENIED) stays listed, with the
+** folders holding it, so that the next clear removes them: stop services
+** first. */
 long kmserver_clear(void);
 
 /* The end of a scenario in a run: what is placed stays, still listed, for
@@ -83,7 +86,8 @@ void kmserver_retire(void);
 
 /* Remove what the scenario before placed (kmserver_retire) and the
 ** current one did not place again.  Returns 0, or the first Win32 error
-** met (it still removes all it can). */
+** met (it still removes all it can; what it cannot stays listed, as with
+** kmserver_clear). */
 long kmserver_sweep(void);
 
 /* Delete this process's cache of built images (call once, when done). */

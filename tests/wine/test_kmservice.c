@@ -124,6 +124,16 @@ static void assert_stops_cleanly(SC_HANDLE service)
     assert_state(service, SERVICE_STOPPED, NO_ERROR, 0);
 }
 
+/* The plain case: the password in ImagePath's arguments, RUNNING. */
+static void start_running(struct fixture *f)
+{
+    struct kms_heard heard;
+    create_service(f, KMSERVER_W L" " PASSWORD);
+    assert_int_equal(start_and_answer(f, 0, NULL, PASSWORD, NULL, &heard), 0);
+    assert_heard(&heard, KMS_WHO_SERVER, KMS_SOURCE_COMMAND_LINE, 1);
+    assert_state(f->service, SERVICE_RUNNING, NO_ERROR, 0);
+}
+
 /* ---- fixture ------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -135,9 +145,9 @@ static int setup(void **state)
     SC_HANDLE leftover = OpenServiceW(f->scm, SERVICE_NAME, SERVICE_ALL_ACCESS);
     if (leftover)
         remove_service(f->scm, leftover);  /* from a killed earlier run */
-    assert_int_equal(kms_link_open(&f->link), 0);
-    assert_int_equal(kmserver_place(KMSERVER, &v5526539, NULL), 0);
     *state = f;
+    assert_int_equal(kmserver_place(KMSERVER, &v5526539, NULL), 0);
+    assert_int_equal(kms_link_open(&f->link), 0);
     return 0;
 }
 
@@ -158,11 +168,7 @@ static int teardown(void **state)
 static void test_password_in_image_path_runs(void **state)
 {
     struct fixture *f = *state;
-    struct kms_heard heard;
-    create_service(f, KMSERVER_W L" " PASSWORD);
-    assert_int_equal(start_and_answer(f, 0, NULL, PASSWORD, NULL, &heard), 0);
-    assert_heard(&heard, KMS_WHO_SERVER, KMS_SOURCE_COMMAND_LINE, 1);
-    assert_state(f->service, SERVICE_RUNNING, NO_ERROR, 0);
+    start_running(f);
     assert_stops_cleanly(f->service);
 }
 
@@ -385,10 +391,7 @@ static void test_version_read_from_service_image(void **state)
 static void test_nothing_left_behind(void **state)
 {
     struct fixture *f = *state;
-    struct kms_heard heard;
-    create_service(f, KMSERVER_W L" " PASSWORD);
-    assert_int_equal(start_and_answer(f, 0, NULL, PASSWORD, NULL, &heard), 0);
-    assert_state(f->service, SERVICE_RUNNING, NO_ERROR, 0);
+    start_running(f);
     remove_service(f->scm, f->service);
     f->service = NULL;
     HKEY key;
@@ -399,17 +402,42 @@ static void test_nothing_left_behind(void **state)
     assert_int_equal(GetFileAttributesW(L"C:\\Exchsrvr"), INVALID_FILE_ATTRIBUTES);
 }
 
+/* A running image cannot be deleted: clear says so, and keeps it (and its
+** folders) listed, so the clear after the stop removes everything. */
+static void test_clear_while_running_keeps_it_listed(void **state)
+{
+    struct fixture *f = *state;
+    start_running(f);
+    assert_int_equal(kmserver_clear(), ERROR_ACCESS_DENIED);
+    assert_int_not_equal(GetFileAttributesW(KMSERVER_W), INVALID_FILE_ATTRIBUTES);
+    assert_stops_cleanly(f->service);
+    for (int i = 0; i < 100 && kmserver_clear() != 0; i++)
+        Sleep(10);  /* the stopped process may take a moment to exit */
+    assert_int_equal(GetFileAttributesW(L"C:\\Exchsrvr"), INVALID_FILE_ATTRIBUTES);
+}
+
+/* The same between the scenarios of a run (kmserver_retire + sweep). */
+static void test_sweep_while_running_keeps_it_listed(void **state)
+{
+    struct fixture *f = *state;
+    start_running(f);
+    kmserver_retire();
+    assert_int_equal(kmserver_sweep(), ERROR_ACCESS_DENIED);
+    assert_int_not_equal(GetFileAttributesW(KMSERVER_W), INVALID_FILE_ATTRIBUTES);
+    assert_stops_cleanly(f->service);
+    for (int i = 0; i < 100 && kmserver_sweep() != 0; i++)
+        Sleep(10);
+    assert_int_equal(GetFileAttributesW(L"C:\\Exchsrvr"), INVALID_FILE_ATTRIBUTES);
+}
+
 /* One cycle: create, start, answer, RUNNING, stop, delete, gone. */
 static void test_cycle_cost(void **state)
 {
     struct fixture *f = *state;
-    struct kms_heard heard;
     LARGE_INTEGER freq, t0, t1, t2;
     QueryPerformanceFrequency(&freq);
     QueryPerformanceCounter(&t0);
-    create_service(f, KMSERVER_W L" " PASSWORD);
-    assert_int_equal(start_and_answer(f, 0, NULL, PASSWORD, NULL, &heard), 0);
-    assert_state(f->service, SERVICE_RUNNING, NO_ERROR, 0);
+    start_running(f);
     QueryPerformanceCounter(&t1);
     remove_service(f->scm, f->service);
     f->service = NULL;
@@ -580,6 +608,8 @@ int wmain(int argc, WCHAR **argv)
         T(test_system_drive_variable_expanded),
         T(test_version_read_from_service_image),
         T(test_nothing_left_behind),
+        T(test_clear_while_running_keeps_it_listed),
+        T(test_sweep_while_running_keeps_it_listed),
         T(test_cycle_cost),
         T(test_link_decides_exactly),
         T(test_link_refuses_malformed_hellos),
