@@ -326,6 +326,9 @@ static int set_up(struct store *st)
     if (set_journal_wal(st) != 0
         || exec(st, "PRAGMA synchronous = NORMAL", "setting synchronous") != 0
         || exec(st, "PRAGMA foreign_keys = ON", "enabling foreign keys") != 0
+        /* The buffer of pending scenarios (at most STORE_BATCH) in memory:
+        ** in a temporary file it cost 11 writes per scenario (issue 12). */
+        || exec(st, "PRAGMA temp_store = MEMORY", "keeping the scenario buffer in memory") != 0
         || migrate(st) != 0
         || exec(st, pending_ddl, "creating the scenario buffer") != 0)
         return -1;
