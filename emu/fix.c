@@ -55,23 +55,7 @@ static void set_failed(struct fix_result *res, const char *what, LONG rc)
 /* Read ImagePath raw: *DATA malloc'ed (wipe_free it), *LEN bytes. */
 static LONG read_value(HKEY key, DWORD *type, BYTE **data, DWORD *len)
 {
-    DWORD size = 0;
-    LONG rc = RegQueryValueExW(key, value_name, NULL, type, NULL, &size);
-    while (rc == ERROR_SUCCESS || rc == ERROR_MORE_DATA) {
-        BYTE *buf = malloc(size ? size : 1);
-        if (!buf)
-            return ERROR_OUTOFMEMORY;
-        DWORD got = size;
-        rc = RegQueryValueExW(key, value_name, NULL, type, buf, &got);
-        if (rc == ERROR_SUCCESS) {
-            *data = buf;
-            *len = got;
-            return ERROR_SUCCESS;
-        }
-        wipe_free(buf, size);
-        size = got;  /* the value grew meanwhile: try again at its new size */
-    }
-    return rc;
+    return reg_read_exact(key, value_name, type, data, len);
 }
 
 /* Does ImagePath now hold exactly TYPE and DATA[0..LEN)? */

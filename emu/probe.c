@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "probe.h"
+#include "regwrite.h"
 #include "winerror_text.h"
 
 static const WCHAR service_key[] = L"SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS";
@@ -19,25 +20,14 @@ static const WCHAR value_name[] = L"ImagePath";
 ** code; on success R->raw/raw_len/value_type are set. */
 static long read_value_raw(HKEY key, struct probe_result *r)
 {
-    DWORD type = 0, size = 0;
-    LONG rc = RegQueryValueExW(key, value_name, NULL, &type, NULL, &size);
-    while (rc == ERROR_SUCCESS || rc == ERROR_MORE_DATA) {
-        /* One spare byte so an empty value still gets a real buffer. */
-        uint8_t *buf = malloc((size_t)size + 1);
-        if (!buf)
-            return ERROR_NOT_ENOUGH_MEMORY;
-        DWORD got = size;
-        rc = RegQueryValueExW(key, value_name, NULL, &type, buf, &got);
-        if (rc == ERROR_SUCCESS) {
-            r->raw = buf;
-            r->raw_len = got;
-            r->value_type = type;
-            r->value_present = 1;
-            return ERROR_SUCCESS;
-        }
-        free(buf);
-        if (rc == ERROR_MORE_DATA)  /* the value grew between the calls */
-            size = got;
+    DWORD type = 0, len = 0;
+    BYTE *data;
+    LONG rc = reg_read_exact(key, value_name, &type, &data, &len);
+    if (rc == ERROR_SUCCESS) {
+        r->raw = data;
+        r->raw_len = len;
+        r->value_type = type;
+        r->value_present = 1;
     }
     return rc;
 }

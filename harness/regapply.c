@@ -71,27 +71,10 @@ static long set_string(HKEY k, const WCHAR *name, const WCHAR *s)
 }
 
 /* Value NAME of K, raw: *DATA malloc'ed (plus a NUL unit, so strings can
-** be used as such), *TYPE and *LEN set. One request to the server for a
-** short value (the journal's own are), two for a long one. */
+** be used as such), *TYPE and *LEN set (emu/regwrite.h). */
 static long read_raw(HKEY k, const WCHAR *name, DWORD *type, BYTE **data, DWORD *len)
 {
-    BYTE buf[512];
-    DWORD size = sizeof buf;
-    long rc = RegQueryValueExW(k, name, NULL, type, buf, &size);
-    if (rc == ERROR_SUCCESS || rc == ERROR_MORE_DATA) {
-        *data = calloc(1, size + sizeof(WCHAR));
-        *len = size;
-        if (!*data)
-            rc = ERROR_OUTOFMEMORY;
-        else if (rc == ERROR_SUCCESS)
-            memcpy(*data, buf, size);
-        else if ((rc = RegQueryValueExW(k, name, NULL, type, *data, len))) {
-            free(*data);
-            *data = NULL;
-        }
-    }
-    SecureZeroMemory(buf, sizeof buf);  /* an old value may hold a password */
-    return rc;
+    return reg_read_exact(k, name, type, data, len);
 }
 
 /* ---- paths -------------------------------------------------------------- */
