@@ -30,6 +30,7 @@
 ** those); any other spelling of a key inside R is simply journaled.
 */
 #include <windows.h>
+#include <winternl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,33 +237,70 @@ static size_t list_entries(HKEY journal, struct entry_name **out)
     return n;
 }
 
-/* Open a new entry after the newest one, its "key" value already set. The
-** newest number is looked up once per journal, then counted on: one harness
-** process per prefix writes the journal. */
-static long entry_begin(const WCHAR *key, struct undo_journal *j, HKEY *entry)
+/* The journal key, kept open from this process's first entry until the
+** journal is removed: the scenarios of a run then neither create nor
+** delete it each time (issue 12: that was 12 of a scenario's requests to
+** the server).  NEXT, the number of the next entry, is looked up once and
+** then counted on: one harness process per prefix writes the journal. */
+static struct {
+    HKEY key;
+    unsigned next;              /* 0: not known yet */
+} journal_cache;
+
+static void journal_close(void)
 {
-    HKEY journal;
+    if (journal_cache.key)
+        RegCloseKey(journal_cache.key);
+    journal_cache.key = NULL;
+    journal_cache.next = 0;
+}
+
+/* Open (creating it) the journal, once, and learn its next number. */
+static long journal_open(void)
+{
+    if (journal_cache.key)
+        return ERROR_SUCCESS;
     long rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, JOURNAL_KEY, 0, NULL, 0, KEY_ALL_ACCESS,
-                              NULL, &journal, NULL);
-    if (rc)
+                              NULL, &journal_cache.key, NULL);
+    if (rc) {
+        journal_cache.key = NULL;
         return rc;
-    if (!j->next) {
-        struct entry_name *entries;
-        size_t n = list_entries(journal, &entries);
-        j->next = (n ? entries[0].number : 0) + 1;
-        free(entries);
     }
+    struct entry_name *entries;
+    size_t n = list_entries(journal_cache.key, &entries);
+    journal_cache.next = (n ? entries[0].number : 0) + 1;
+    free(entries);
+    return ERROR_SUCCESS;
+}
+
+/* Create entry NAME in the open journal; a journal key deleted behind
+** this process's back (by another process's recovery) is opened again. */
+static long entry_create(HKEY *entry)
+{
     WCHAR name[ENTRY_NAME_LEN];
     char ascii[ENTRY_NAME_LEN];
-    snprintf(ascii, sizeof ascii, "%08u", j->next);
-    for (int i = 0; i < ENTRY_NAME_LEN; i++)
-        name[i] = (WCHAR)ascii[i];
-    rc = RegCreateKeyExW(journal, name, 0, NULL, 0, KEY_ALL_ACCESS, NULL, entry, NULL);
-    RegCloseKey(journal);
-    if (rc)
-        return rc;
-    j->next++;  /* even if this entry is never finished: it is not reused */
-    if ((rc = set_string(*entry, L"key", key)))
+    long rc = ERROR_KEY_DELETED;
+    for (int tries = 0; rc == ERROR_KEY_DELETED && tries < 2; tries++) {
+        if (tries)
+            journal_close();
+        if ((rc = journal_open()))
+            return rc;
+        snprintf(ascii, sizeof ascii, "%08u", journal_cache.next);
+        for (int i = 0; i < ENTRY_NAME_LEN; i++)
+            name[i] = (WCHAR)ascii[i];
+        rc = RegCreateKeyExW(journal_cache.key, name, 0, NULL, 0, KEY_ALL_ACCESS, NULL, entry,
+                             NULL);
+    }
+    if (!rc)
+        journal_cache.next++;  /* even if this entry is never finished: it is not reused */
+    return rc;
+}
+
+/* Open a new entry after the newest one, its "key" value already set. */
+static long entry_begin(const WCHAR *key, HKEY *entry)
+{
+    long rc = entry_create(entry);
+    if (!rc && (rc = set_string(*entry, L"key", key)))
         RegCloseKey(*entry);
     return rc;
 }
@@ -281,7 +319,7 @@ static long entry_commit(HKEY entry, enum undo_kind kind, struct undo_journal *j
 static long journal_created_key(const WCHAR *key, struct undo_journal *j)
 {
     HKEY entry;
-    long rc = entry_begin(key, j, &entry);
+    long rc = entry_begin(key, &entry);
     if (!rc)
         rc = entry_commit(entry, UNDO_DELETE_TREE, j);
     return rc ? rc : remember_created(j, key);
@@ -291,7 +329,7 @@ static long journal_created_key(const WCHAR *key, struct undo_journal *j)
 static long journal_value(HKEY k, const WCHAR *key, const WCHAR *name, struct undo_journal *j)
 {
     HKEY entry;
-    long rc = entry_begin(key, j, &entry);
+    long rc = entry_begin(key, &entry);
     if (rc)
         return rc;
     DWORD type, len;
@@ -314,7 +352,7 @@ static long journal_value(HKEY k, const WCHAR *key, const WCHAR *name, struct un
 static long journal_tree(HKEY src, const WCHAR *key, struct undo_journal *j)
 {
     HKEY entry, copy;
-    long rc = entry_begin(key, j, &entry);
+    long rc = entry_begin(key, &entry);
     if (rc)
         return rc;
     rc = RegCreateKeyExW(entry, L"tree", 0, NULL, 0, KEY_ALL_ACCESS, NULL, &copy, NULL);
@@ -632,41 +670,71 @@ static void undo_entry(HKEY entry)
     free(key);
 }
 
+/* Delete the entry NAME of JOURNAL, open as ENTRY (or NULL): through the
+** open handle it is one request; an entry with a subkey (a tree copy)
+** needs the tree call. */
+static long remove_entry(HKEY journal, const WCHAR *name, HKEY entry)
+{
+    if (entry && NtDeleteKey(entry) == 0)
+        return ERROR_SUCCESS;
+    return remove_key(journal, name);
+}
+
 /* Undo the entries newest first, each deleted once undone, so that a run
-** killed meanwhile leaves exactly the entries still to undo. */
-static void undo_entries(HKEY journal)
+** killed meanwhile leaves exactly the entries still to undo.  Returns 0,
+** or -1 when one could not be deleted (the older ones stay, not undone). */
+static int undo_entries(HKEY journal)
 {
     struct entry_name *entries;
     size_t n = list_entries(journal, &entries);
-    for (size_t i = 0; i < n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
         HKEY entry;
-        if (!RegOpenKeyExW(journal, entries[i].name, 0, KEY_READ, &entry)) {
+        if (RegOpenKeyExW(journal, entries[i].name, 0, KEY_READ | DELETE, &entry))
+            entry = NULL;
+        else
             undo_entry(entry);
+        long gone = remove_entry(journal, entries[i].name, entry);
+        if (entry)
             RegCloseKey(entry);
-        }
-        long rc = remove_key(journal, entries[i].name);
-        if (rc && rc != ERROR_FILE_NOT_FOUND)
-            break;  /* an older entry undone before this one would be wrong */
+        if (gone && gone != ERROR_FILE_NOT_FOUND)
+            rc = -1;  /* an older entry undone before this one would be wrong */
     }
     free(entries);
+    return rc;
 }
 
 void regapply_recover(void)
 {
-    HKEY journal;
-    if (!RegOpenKeyExW(HKEY_LOCAL_MACHINE, JOURNAL_KEY, 0, KEY_ALL_ACCESS, &journal)) {
-        undo_entries(journal);
-        RegCloseKey(journal);
+    HKEY key;
+    journal_close();
+    if (!RegOpenKeyExW(HKEY_LOCAL_MACHINE, JOURNAL_KEY, 0, KEY_ALL_ACCESS, &key)) {
+        undo_entries(key);
+        RegCloseKey(key);
         remove_key(HKEY_LOCAL_MACHINE, JOURNAL_KEY);
     }
     remove_key(HKEY_LOCAL_MACHINE, UNDO_ROOT);
 }
 
-void regapply_undo(struct undo_journal *j)
+static void forget_journal(struct undo_journal *j)
 {
-    regapply_recover();
     for (size_t i = 0; i < j->created_cap; i++)
         free(j->created[i]);
     free(j->created);
     memset(j, 0, sizeof *j);
+}
+
+void regapply_undo(struct undo_journal *j)
+{
+    regapply_recover();
+    forget_journal(j);
+}
+
+void regapply_undo_keep(struct undo_journal *j)
+{
+    /* Without the key open, this process wrote no entry since the last
+    ** recovery: there is nothing to undo. */
+    if (journal_cache.key && undo_entries(journal_cache.key))
+        regapply_recover();  /* what could not be deleted: the whole way */
+    forget_journal(j);
 }

@@ -37,7 +37,6 @@
 /* Zero-initialise; regapply_undo() empties it again. */
 struct undo_journal {
     size_t n;                  /* entries written through this handle */
-    unsigned next;             /* number of the next entry; 0 = not known yet */
     uint16_t **created;        /* keys (UTF-16, below HKLM) this journal
                                   created, each with a committed entry: a
                                   hash set of created_cap slots (NULL =
@@ -86,8 +85,13 @@ long regapply_change_value(const uint16_t *key, const uint16_t *name, int del, u
 ** again afterwards. */
 void regapply_undo(struct undo_journal *j);
 
-/* Undo whatever journal a killed run left in the prefix; a no-op when there
-** is none. */
+/* regapply_undo(), but the journal's key, empty again, stays (open) for the
+** next scenario of a run: creating and deleting it cost as much as the
+** rest of a usual scenario's journal.  regapply_recover() removes it. */
+void regapply_undo_keep(struct undo_journal *j);
+
+/* Undo whatever journal a killed run left in the prefix, and remove the
+** journal's key; a no-op when there is none. */
 void regapply_recover(void);
 
 #endif

@@ -72,7 +72,7 @@ struct outcome {
 ** scenario (KEEP_FILES) or removed. */
 static void undo_scenario(struct undo_journal *j, int keep_files)
 {
-    regapply_undo(j);
+    regapply_undo_keep(j);
     RegDeleteTreeW(HKEY_LOCAL_MACHINE, SERVICE_KEY);
     if (keep_files)
         kmserver_retire();
@@ -129,7 +129,8 @@ int runner_baseline(int reset, char *err, size_t n)
 
 void runner_end(void)
 {
-    kmserver_clear();  /* what the last scenario kept for a next one */
+    kmserver_clear();    /* what the last scenario kept for a next one */
+    regapply_recover();  /* the journal's key, empty, kept likewise */
 }
 
 /* ---- reading the service key ---------------------------------------- */

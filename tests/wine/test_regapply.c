@@ -14,7 +14,9 @@
 ** before any of them happens; a run
 ** killed after any operation is undone by regapply_recover() alone; a
 ** journal left by a killed run is numbered past, and undone after, the
-** new one.
+** new one.  Between a run's scenarios regapply_undo_keep() undoes all of
+** that too and leaves the journal's key, empty, for the next scenario,
+** whose entries are numbered on and as durable as ever.
 */
 #include <windows.h>
 #include <stdarg.h>
@@ -610,6 +612,73 @@ static void deletions_count_together(void **state)
     assert_false(exists(BASE L"\\made"));
 }
 
+/* The newest entry's number in the journal (0: none). */
+static unsigned newest_entry(void)
+{
+    HKEY k;
+    WCHAR name[64];
+    unsigned newest = 0;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, JOURNAL, 0, KEY_READ, &k))
+        return 0;
+    for (DWORD i = 0;; i++) {
+        DWORD len = ARRAYSIZE(name);
+        if (RegEnumKeyExW(k, i, name, &len, NULL, NULL, NULL, NULL))
+            break;
+        unsigned v = 0;
+        for (const WCHAR *c = name; *c >= '0' && *c <= '9'; c++)
+            v = v * 10 + (unsigned)(*c - '0');
+        newest = v > newest ? v : newest;
+    }
+    RegCloseKey(k);
+    return newest;
+}
+
+/* A created key, a changed value and a deleted subtree (whose entry has
+** a subkey of its own), undone the keep way: all back, the journal's key
+** there and empty; the next scenario's entries come after, are durable
+** (a recovery alone undoes them) and survive the key being removed behind
+** the process's back. */
+static void undo_keep_leaves_an_empty_journal(void **state)
+{
+    static const WCHAR text[] = L"text";
+    DWORD one = 1, type;
+    set_dword(BASE, L"keep", 7);
+    set_dword(BASE L"\\tree\\leaf", L"x", 42);
+    struct reg_op ops[] = {
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply\\svc", "v", 4, &one, 4),
+        op(REG_OP_SET_VALUE, "SOFTWARE\\kmharness-test-regapply", "keep", 1, text, sizeof text),
+        op(REG_OP_DELETE_KEY, "SOFTWARE\\kmharness-test-regapply\\tree", NULL, 0, NULL, 0),
+    };
+    struct undo_journal j = { 0 };
+    int line = 0;
+    assert_int_equal(regapply_run(ops, 3, &j, &line), 0);
+    unsigned first = newest_entry();
+    assert_int_equal(journal_entries(), 3);
+    regapply_undo_keep(&j);
+    assert_false(exists(BASE L"\\svc"));
+    assert_int_equal(read_dword(BASE, L"keep", &type), 7);
+    assert_int_equal(read_dword(BASE L"\\tree\\leaf", L"x", &type), 42);
+    assert_true(exists(JOURNAL));
+    assert_int_equal(journal_entries(), 0);
+
+    assert_int_equal(regapply_run(ops, 1, &j, &line), 0);
+    assert_true(newest_entry() > first);
+    regapply_recover();  /* as the next run would after a kill */
+    assert_false(exists(BASE L"\\svc"));
+    assert_false(exists(L"Software\\kmharness-undo"));
+    regapply_undo(&j);   /* frees its memory; the journal is empty already */
+
+    assert_int_equal(regapply_run(ops, 1, &j, &line), 0);
+    regapply_undo_keep(&j);
+    RegDeleteTreeW(HKEY_LOCAL_MACHINE, L"Software\\kmharness-undo");
+    assert_int_equal(regapply_run(ops, 1, &j, &line), 0);
+    assert_int_equal(journal_entries(), 1);
+    regapply_undo_keep(&j);
+    assert_false(exists(BASE L"\\svc"));
+    regapply_recover();
+    assert_false(exists(L"Software\\kmharness-undo"));
+}
+
 int wmain(void)
 {
     const struct CMUnitTest tests[] = {
@@ -630,6 +699,7 @@ int wmain(void)
         cmocka_unit_test_teardown(vendor_key_delete_is_undone_exactly, teardown),
         cmocka_unit_test_teardown(delete_past_the_cap_is_refused_at_its_line, teardown),
         cmocka_unit_test_teardown(deletions_count_together, teardown),
+        cmocka_unit_test_teardown(undo_keep_leaves_an_empty_journal, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
