@@ -220,6 +220,8 @@ long kms_link_answer(struct kms_link *link, const char *expected, const char *to
                      uint32_t timeout_ms, struct kms_heard *out)
 {
     memset(out, 0, sizeof *out);
+    if (!link)
+        return ERROR_INVALID_HANDLE;  /* kms_link_open failed */
     DWORD deadline = GetTickCount() + timeout_ms;
     long rc = await_client(link, timeout_ms);
     if (rc == WAIT_TIMEOUT)

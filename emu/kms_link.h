@@ -47,7 +47,8 @@ long kms_link_open(struct kms_link **out);
 ** (a program that is not ours, or none started); 13 ERROR_INVALID_DATA
 ** for a message that is not a hello; 232 ERROR_NO_DATA for a program that
 ** connected and closed before the harness listened (ours wait for the
-** answer, so never); else the failing call's error.  On any error *OUT is
+** answer, so never); 6 ERROR_INVALID_HANDLE for a NULL LINK; else the
+** failing call's error.  On any error *OUT is
 ** zeroed and the pipe is ready for the next start. */
 long kms_link_answer(struct kms_link *link, const char *expected, const char *token,
                      uint32_t timeout_ms, struct kms_heard *out);

@@ -330,6 +330,28 @@ static void test_unquoted_path_without_decoy_runs(void **state)
     assert_state(f->service, SERVICE_RUNNING, NO_ERROR, 0);
 }
 
+/* Run by hand, not by the service manager, the decoy says it ran and
+** exits at once (no dispatcher: under Wine it would wait 10 s to fail). */
+static void test_decoy_run_by_hand(void **state)
+{
+    struct fixture *f = *state;
+    struct kms_heard heard;
+    const struct kmserver_image decoy = { KMSERVER_DECOY, { 0 } };
+    assert_int_equal(kmserver_place("C:\\kmh-decoy\\Program.exe", &decoy, NULL), 0);
+    WCHAR cmd[] = L"C:\\kmh-decoy\\Program.exe";
+    STARTUPINFOW si = { .cb = sizeof si };
+    PROCESS_INFORMATION pi;
+    assert_true(CreateProcessW(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
+    assert_int_equal(kms_link_answer(f->link, PASSWORD, NULL, ANSWER_MS, &heard), 0);
+    assert_heard(&heard, KMS_WHO_DECOY, KMS_SOURCE_NONE, 0);
+    assert_int_equal(WaitForSingleObject(pi.hProcess, 2000), WAIT_OBJECT_0);
+    DWORD code = 1;
+    assert_true(GetExitCodeProcess(pi.hProcess, &code));
+    assert_int_equal(code, 0);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+}
+
 /* ---- what Wine's StartServiceW says about other images ----------------- */
 
 static void assert_start_fails(struct fixture *f, const WCHAR *image_path, DWORD expected)
@@ -566,8 +588,10 @@ static void test_link_times_out(void **state)
 static void test_second_link_refused(void **state)
 {
     struct kms_link *second = NULL;
-    assert_int_not_equal(kms_link_open(&second), 0);
+    struct kms_heard heard;
+    assert_int_equal(kms_link_open(&second), ERROR_PIPE_BUSY);
     assert_null(second);
+    assert_int_equal(kms_link_answer(second, NULL, NULL, 10, &heard), ERROR_INVALID_HANDLE);
 }
 
 static void test_tokens(void **state)
@@ -604,6 +628,7 @@ int wmain(int argc, WCHAR **argv)
         T(test_link_answers_start_after_start),
         T(test_unquoted_path_starts_the_decoy),
         T(test_unquoted_path_without_decoy_runs),
+        T(test_decoy_run_by_hand),
         T(test_start_errors),
         T(test_system_drive_variable_expanded),
         T(test_version_read_from_service_image),
