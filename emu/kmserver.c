@@ -906,3 +906,18 @@ void kmserver_cache_release(void)
     free(cache.v);
     memset(&cache, 0, sizeof cache);
 }
+
+int kmserver_placed_file(const uint16_t *winpath)
+{
+    WCHAR full[MAX_PATH * 2];
+    const WCHAR *path = (const WCHAR *)winpath;
+    /* "\??\C:\x" is the object manager's name of C:\x: the same file. */
+    if (path[0] == '\\' && path[1] == '?' && path[2] == '?' && path[3] == '\\')
+        path += 4;
+    DWORD n = GetFullPathNameW(path, ARRAYSIZE(full), full, NULL);
+    if (!n || n >= ARRAYSIZE(full))
+        return 0;
+    DWORD attr = GetFileAttributesW(full);
+    return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY) &&
+           placed_is_listed(full);
+}

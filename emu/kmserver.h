@@ -90,6 +90,13 @@ void kmserver_retire(void);
 ** kmserver_clear). */
 long kmserver_sweep(void);
 
+/* Is WINPATH (UTF-16, NUL-terminated) a file that kmserver_place put
+** there?  The path is made full first (a "\??\" prefix dropped, then
+** GetFullPathNameW: "..", "/");
+** names compare as Windows' do, without regard to case.  The KM service's
+** lifecycle starts only such files (harness/service.c). */
+int kmserver_placed_file(const uint16_t *winpath);
+
 /* Delete this process's cache of built images (call once, when done). */
 void kmserver_cache_release(void);
 

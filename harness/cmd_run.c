@@ -32,6 +32,7 @@
 #include "keep.h"
 #include "run_jobs.h"
 #include "runner.h"
+#include "service.h"
 #include "remedy.h"
 #include "regwatch.h"
 #include "report.h"
@@ -206,6 +207,10 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "kmharness run: out of memory\n");
         return 2;
     }
+    if (opt.service && !(r.service = service_open(err, sizeof err))) {
+        fprintf(stderr, "kmharness run: --service: %s\n", err);
+        return 2;
+    }
     if (w) {
         r.run_id = w->run_id;  /* the parent began it */
     } else if (store_begin_run(db, &info, &r.run_id)) {
@@ -240,6 +245,7 @@ int cmd_run(int argc, char **argv)
         remedy_unload(&remedy);
     regwatch_close(r.watch);
     runner_end();
+    service_close(r.service);
     kmserver_cache_release();
     rmdir(keep_dir);
 

@@ -31,7 +31,7 @@ struct command_help {
 static const struct command_help commands[] = {
     { "run",
       "[--db FILE] [--prefix DIR] [--windows nt4|2000|xp] [--reset-prefix] [--baseline FILE] [--shard K/N] "
-      "[--jobs N] "
+      "[--jobs N] [--service] "
       "[--remedy FILE [--remedy-timeout S]] "
       "[--generate N [--seed S] [--save-failures DIR | --emit DIR]] "
       OUTPUT_SYNOPSIS " [PATH...]",
@@ -48,6 +48,11 @@ static const struct command_help commands[] = {
       "                        (default xp; emu/era.h)\n"
       "  --reset-prefix        delete an MSExchangeKMS key kmharness did not create\n"
       "                        (refused otherwise: the prefix holds someone's state)\n"
+      "  --service             also start the KM service through Wine's service\n"
+      "                        manager before the fix, after it and after the\n"
+      "                        rollback, as Windows would at the next boot;\n"
+      "                        record running, stopped:N, not-started:CODE or\n"
+      "                        decoy (@expect-service-* are checked only then)\n"
       "  --remedy FILE         run your own remediation (.reg, .cmd, .bat, .vbs, .js,\n"
       "                        .exe) in each scenario too, in a sandbox, and compare\n"
       "                        it with the KB fix: same, better, worse or broken;\n"

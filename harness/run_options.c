@@ -112,6 +112,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
             o->reset_prefix = 1;
             continue;
         }
+        if (!strcmp(argv[i], "--service")) {
+            o->service = 1;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1] == '-')
             return usage("unknown option");
         if (scenario_list_add(&o->paths, argv[i], err, sizeof err))

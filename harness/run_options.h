@@ -22,6 +22,7 @@ struct run_options {
     const char *save_dir, *emit_dir;
     enum era era;                 /* --windows (emu/era.h), default ERA_DEFAULT */
     int reset_prefix;             /* --reset-prefix: delete a service key not ours */
+    int service;                  /* --service: the KM service's lifecycle (harness/service.h) */
     struct output_options out;    /* --format, --junit, --failures-only, ... */
     const char *baseline;         /* --baseline FILE: compare with its latest run */
     unsigned long long shard_k, shard_n; /* --shard K/N; 1/1 when not given */

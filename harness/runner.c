@@ -35,9 +35,11 @@
 #include "winerror_text.h"
 #include "text.h"
 #include "shape.h"
+#include "service.h"
+#include "kms_link.h"
 
 #define SERVICE_KEY L"SYSTEM\\CurrentControlSet\\Services\\MSExchangeKMS"
-#define MAX_CHECKS 16
+#define MAX_CHECKS 20
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* All values of the service key: what the built-in checks compare. */
@@ -61,6 +63,13 @@ struct outcome {
     struct value_set values_before, values_after;
     char **secrets;          /* @secret values + the text the fix removed */
     size_t nsecrets;
+    /* run --service: the KM service started before the fix, after it, and
+    ** after the rollback (harness/service.h); .ran says which starts ran. */
+    struct {
+        struct service_state state;
+        int ran;
+    } service[3];
+    char service_image[1024];  /* what Windows would start after the fix, unredacted */
     struct store_check checks[MAX_CHECKS];
     char *details[MAX_CHECKS];
     size_t nchecks;
@@ -99,6 +108,7 @@ int runner_baseline(int reset, char *err, size_t n)
     ** its fix kept (in cmd_run.c's private folders) go with it. */
     regapply_recover();
     kmserver_clear();
+    service_remove_leftover();
     char keep_root[4096];
     keep_default_dir(keep_root, sizeof keep_root);
     keep_remove_dead_runs(keep_root);
@@ -417,6 +427,29 @@ static void check_expectations(struct outcome *o, const struct scenario *s, enum
     }
 }
 
+enum { SERVICE_BEFORE, SERVICE_AFTER, SERVICE_RESTORED };
+static const char *const service_check_names[] = {
+    "expect-service-before", "expect-service-after", "expect-service-restored",
+};
+
+/* The scenario's @expect-service-* lines, for the starts that ran. */
+static void check_service_expectations(struct outcome *o, const struct scenario *s)
+{
+    const struct service_expectation *want[] = {
+        &s->service_before, &s->service_after, &s->service_restored,
+    };
+    for (int i = 0; i < 3; i++) {
+        if (!want[i]->set || !o->service[i].ran)
+            continue;
+        char w[SERVICE_STATE_TEXT_MAX], g[SERVICE_STATE_TEXT_MAX];
+        service_state_format(&want[i]->state, w, sizeof w);
+        service_state_format(&o->service[i].state, g, sizeof g);
+        add_check(o, service_check_names[i],
+                  service_state_equal(&want[i]->state, &o->service[i].state),
+                  "expected %s, got %s", w, g);
+    }
+}
+
 /* ---- secrets and redaction -------------------------------------------- */
 
 /* The scenario's @secret values, plus every piece the fix removed (each
@@ -489,9 +522,20 @@ static void fill_probe(struct store_probe *sp, const struct probe_result *p, cha
     }
 }
 
+/* Start WHICH's state as stored: the spec's word into BUF, or NULL when
+** that start did not run. */
+static const char *service_word(const struct outcome *o, int which, char *buf, size_t n)
+{
+    if (!o->service[which].ran)
+        return NULL;
+    service_state_format(&o->service[which].state, buf, n);
+    return buf;
+}
+
 static void record(struct runner *r, const struct scenario *s, const char *path,
                    struct outcome *o, double ms)
 {
+    char sb[64], sa[64], sr[64];
     char vb[32], va[32];
     char *before = redacted_image_path(&o->before, o);
     char *after = redacted_image_path(&o->after, o);
@@ -515,7 +559,12 @@ static void record(struct runner *r, const struct scenario *s, const char *path,
                                                   o->before.value_present, o->before.value_type,
                                                   o->before.raw, o->before.raw_len)),
         .checks = o->checks, .nchecks = o->nchecks, .elapsed_ms = ms,
+        .service_before = service_word(o, SERVICE_BEFORE, sb, sizeof sb),
+        .service_after = service_word(o, SERVICE_AFTER, sa, sizeof sa),
+        .service_restored = service_word(o, SERVICE_RESTORED, sr, sizeof sr),
+        .service_image = o->service_image[0] ? o->service_image : NULL,
     };
+    redact_text_inplace(o->service_image, o->secrets, o->nsecrets);
     fill_probe(&row.before, &o->before, vb, sizeof vb);
     fill_probe(&row.after, &o->after, va, sizeof va);
     if (store_add_scenario(r->db, r->run_id, r->seq, &row))
@@ -604,6 +653,7 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
     for (size_t i = 0; i < s->nfiles; i++) {
         static const enum kmserver_kind kinds[] = {
             [KMFILE_FOLDER] = KMSERVER_FOLDER, [KMFILE_TEXT] = KMSERVER_TEXT,
+            [KMFILE_DECOY] = KMSERVER_DECOY,
         };
         struct kmserver_image image = {
             .kind = s->files[i].kind != KMFILE_PE ? kinds[s->files[i].kind]
@@ -624,14 +674,32 @@ static int set_up(const struct scenario *s, const char *path, struct undo_journa
     return 0;
 }
 
-static void exercise(const struct runner *r, const struct scenario *s, struct outcome *o)
+/* run --service: start the scenario's service as the next boot would
+** (harness/service.h) and record the outcome as start WHICH. */
+static void start_service(const struct runner *r, const struct scenario *s, const char *token,
+                          struct outcome *o, int which)
+{
+    if (!r->service)
+        return;
+    char image[sizeof o->service_image];
+    service_start_once(r->service, s->password, token, &o->service[which].state, image,
+                       sizeof image);
+    if (which == SERVICE_AFTER)
+        memcpy(o->service_image, image, sizeof image);
+    o->service[which].ran = 1;
+}
+
+static void exercise(const struct runner *r, const struct scenario *s, const char *token,
+                     struct outcome *o)
 {
     struct fix_options opt = { .dry_run = 0, .keep_dir = r->keep_dir };
+    start_service(r, s, token, o, SERVICE_BEFORE);
     probe_run_as(r->era, &o->before);
     read_values(&o->values_before);
     fix_apply(&opt, &o->fix);
     probe_run_as(r->era, &o->after);
     read_values(&o->values_after);
+    start_service(r, s, token, o, SERVICE_AFTER);
     collect_secrets(o, s);
 
     o->all_ok = 1;
@@ -651,7 +719,12 @@ static void exercise(const struct runner *r, const struct scenario *s, struct ou
         add_check(o, "rollback-restores", ok,
                   ok ? NULL : "--rollback did not restore the original bytes");
         free_values(&now);
+        start_service(r, s, token, o, SERVICE_RESTORED);
+    } else if (o->service[SERVICE_AFTER].ran) {
+        /* Nothing to roll back: the service stays as it was after the fix. */
+        o->service[SERVICE_RESTORED] = o->service[SERVICE_AFTER];
     }
+    check_service_expectations(o, s);
 }
 
 static void free_outcome(struct outcome *o)
@@ -758,6 +831,24 @@ static void remedy_pass(struct runner *r, const struct scenario *s, const char *
     undo_scenario(&journal, 0);  /* the remediation may have changed the files */
 }
 
+/* run --service and @floppy: A:\Kmspwd.ini holds a fresh token standing
+** for the password (emu/kms_protocol.h: no password is written to disk).
+** Returns 0, or -1 with "SOURCE: why" in ERR. */
+static int place_floppy(const struct runner *r, const struct scenario *s,
+                        char token[KMS_TOKEN_SIZE], char *err, size_t en)
+{
+    if (!r->service || !s->floppy)
+        return 0;
+    const char *why = NULL;
+    long rc = kms_make_token(token);
+    if (!rc)
+        rc = kmserver_place_file("A:\\Kmspwd.ini", token, strlen(token), &why);
+    if (rc)
+        snprintf(err, en, "%s: cannot place the floppy's Kmspwd.ini: %s", s->name,
+                 why ? why : winerr_text(rc));
+    return rc ? -1 : 0;
+}
+
 static enum verdict run_parsed(struct runner *r, struct scenario *s, const char *source)
 {
     if (s->skip_reason)
@@ -767,12 +858,15 @@ static enum verdict run_parsed(struct runner *r, struct scenario *s, const char 
     char err[1024];
     enum verdict v = VERDICT_ERROR;
     struct undo_journal journal = { 0 };
-    if (set_up(s, source, &journal, err, sizeof err)) {
+    char token[KMS_TOKEN_SIZE] = "";
+    /* The floppy first: set_up's sweep then keeps it with the other files. */
+    if (place_floppy(r, s, token, err, sizeof err) ||
+        set_up(s, source, &journal, err, sizeof err)) {
         record_error(r, source, s->name, err);
     } else {
         struct outcome o;
         memset(&o, 0, sizeof o);
-        exercise(r, s, &o);
+        exercise(r, s, token[0] ? token : NULL, &o);
         QueryPerformanceCounter(&t1);
         QueryPerformanceFrequency(&f);
         record(r, s, source, &o, (t1.QuadPart - t0.QuadPart) * 1000.0 / f.QuadPart);

@@ -18,6 +18,7 @@
 
 struct remedy;    /* harness/remedy.h */
 struct regwatch;  /* harness/regwatch.h */
+struct service_lifecycle;  /* harness/service.h */
 
 struct runner {
     struct store *db;
@@ -29,6 +30,7 @@ struct runner {
     const struct remedy *remedy;  /* run --remedy: the admin's remediation, or NULL */
     struct regwatch *watch;       /* and the registry outside the service key */
     int remedy_worse_or_broken;   /* scenarios where it did worse than the KB fix */
+    struct service_lifecycle *service;  /* run --service: the KM service's starts, or NULL */
 };
 
 /* Put the prefix into the baseline state: no MSExchangeKMS key, no emulated

@@ -97,9 +97,14 @@ static void plant_scenarios(void)
     snprintf(path, sizeof path, "%s/canary", workdir);
     assert_int_equal(mkdir(path, 0700), 0);
 
-    write_file("canary/c01-appended.reg", "REGEDIT4\r\n; @secret: CanAppend-7Qx\r\n" KMS_SECTION
+    /* c01 and c02 also hand their password to the emulated KM server
+    ** (run --service): through the command line and the floppy. */
+    write_file("canary/c01-appended.reg", "REGEDIT4\r\n; @secret: CanAppend-7Qx\r\n"
+               "; @password: CanAppend-7Qx\r\n; @expect-service-before: running\r\n" KMS_SECTION
                "\"ImagePath\"=\"" EXE " CanAppend-7Qx\"\r\n");
-    write_file("canary/c02-quoted.reg", "REGEDIT4\r\n; @secret: CanQuoted-8Rw\r\n" KMS_SECTION
+    write_file("canary/c02-quoted.reg", "REGEDIT4\r\n; @secret: CanQuoted-8Rw\r\n"
+               "; @password: CanQuoted-8Rw\r\n; @floppy: kmspwd.ini\r\n"
+               "; @expect-service-after: running\r\n" KMS_SECTION
                "\"ImagePath\"=\"\\\"" EXE "\\\" CanQuoted-8Rw\"\r\n");
     write_file("canary/c03-inside-quotes.reg",
                "REGEDIT4\r\n; @secret: CanInside-9Sv\r\n" KMS_SECTION
@@ -267,7 +272,9 @@ static int run_everything(void **state)
     clock_gettime(CLOCK_REALTIME, &started);
     started.tv_sec -= 2;  /* file times come from a coarser clock */
     plant_scenarios();
-    run_rc = harness("run", "run --db canary.db canary");
+    /* --service: the KM server's starts, the service manager's registry
+    ** writes and Wine's log are searched too. */
+    run_rc = harness("run", "run --service --db canary.db canary");
     report_rc = harness("report", "report --db canary.db");
 
     char args[4096];
@@ -345,6 +352,10 @@ static void hidden_password_removed_and_hidden_tail_flagged(void **state)
     assert_int_equal(check_ok(db, "c06-other-values", "secrets-removed"), 0);
     assert_int_equal(query_int(db, "select count(*) from outcome where verdict = 'error' "
                                    "and scenario = 'c14-broken'", NULL), 1);
+    /* The emulated KM server really got the passwords it was searched for:
+    ** from the command line (c01), and from the floppy after the fix (c02). */
+    assert_int_equal(check_ok(db, "c01-appended", "expect-service-before"), 1);
+    assert_int_equal(check_ok(db, "c02-quoted", "expect-service-after"), 1);
     sqlite3_close(db);
 }
 
