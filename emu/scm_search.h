@@ -17,9 +17,10 @@
 **    a period has one (an empty one), so nothing is appended.
 ** That is the unquoted service path hazard of issue 10: once the fix has
 ** dropped the quotes of "C:\Program Files\Exchsrvr\Bin\Kmserver.exe", a
-** C:\Program.exe is started instead.  Wine's service manager does not do
-** this search (it quotes the path itself: shared/docs/wine-notes.md), so
-** the harness asks this module what Windows would start.
+** C:\Program.exe is started instead.  Wine 8.0's service manager was
+** measured doing the same (tests/wine/test_kmservice.c), but Wine is the
+** thing under test: the harness asks this module what Windows would start
+** and hands Wine exactly that program (harness/service.c).
 **
 ** Where the documentation says nothing, the choice made here is written
 ** down as an assumption in scm_search.c and in the unit test table
