@@ -36,6 +36,9 @@ static int run_all(void **state)
     plain_rc = harness("plain", args);
 
     /* Attacks: the command line names programs kmharness did not place. */
+    char dir[4200];
+    workdir_path(dir, sizeof dir, "attack");
+    assert_int_equal(mkdir(dir, 0700), 0);
     write_file("attack/notepad.reg",
                "REGEDIT4\r\n; @password: Att#1\r\n" KMS_SECTION
                "\"ImagePath\"=\"C:\\\\windows\\\\system32\\\\notepad.exe Att#1\"\r\n");
