@@ -7,7 +7,7 @@
 # job with runs-on and steps, every step with uses or run, every `needs`
 # naming a job; GitLab CI - every job with a stage listed in `stages` and a
 # script, every `needs` naming a job.  And both use kmharness the way its
-# help says: run --shard, merge, --junit.
+# help says: run --shard, merge, --junit, run --service.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 ex=$here/../examples
@@ -52,7 +52,7 @@ for key in gl:
 
 for path in sys.argv[1:]:
     text = open(path).read()
-    for word in ("run --shard", "merge --combine", "--junit", "report --diff"):
+    for word in ("run --shard", "merge --combine", "--junit", "report --diff", "run --service"):
         if word not in text:
             fail("%s does not use '%s'" % (path, word))
 print("check-ci-examples: github-actions.yml and gitlab-ci.yml are well formed")
