@@ -4,7 +4,8 @@
 **
 ** Scenarios are matched by NAME (harness/scenario_list.h makes it unique
 ** within a run).  For each name the verdict, the probe codes before and
-** after the fix, and the set of failed checks are compared; a name in one
+** after the fix, the set of failed checks and, when both runs started the
+** KM service (run --service), its three states are compared; a name in one
 ** run only is listed too.  A regression is a scenario that passed in the
 ** first run and is there with any other verdict in the second; one that is
 ** missing from the second run is listed as gone, not as a regression (a
@@ -69,16 +70,20 @@ static int pick_run(struct store *st, const char *schema, long long *run_id)
     return store_set_error(st, "no run %lld in %s", *run_id, which);
 }
 
-/* One side's scenarios: NAME, verdict, codes, its failed checks by name. */
+/* One side's scenarios: NAME, verdict, codes, its failed checks by name,
+** the service's states ("running/stopped:1/running"; NULL without the
+** lifecycle: a run without --service is not a change of the service). */
 #define SIDE_SQL(S, P) \
     "SELECT s.scenario AS name, s.verdict, s.before_code, s.after_code," \
     " (SELECT group_concat(name, ',') FROM (SELECT c.name FROM " S ".check_result c" \
-    " WHERE c.run_id = s.run_id AND c.seq = s.seq AND c.ok = 0 ORDER BY c.name)) AS checks" \
+    " WHERE c.run_id = s.run_id AND c.seq = s.seq AND c.ok = 0 ORDER BY c.name)) AS checks," \
+    " s.service_before || '/' || coalesce(s.service_after, '-') || '/'" \
+    " || coalesce(s.service_restored, '-') AS service" \
     " FROM " S ".scenario_result s WHERE s.run_id = " P
 
-/* Column order of the comparison. */
-enum { D_NAME, D_A_VERDICT, D_A_BEFORE, D_A_AFTER, D_A_CHECKS,
-       D_B_VERDICT, D_B_BEFORE, D_B_AFTER, D_B_CHECKS };
+/* Column order of the comparison: each side's columns in SIDE_SQL's order. */
+enum { D_NAME, D_A_VERDICT, D_A_BEFORE, D_A_AFTER, D_A_CHECKS, D_A_SERVICE,
+       D_B_VERDICT, D_B_BEFORE, D_B_AFTER, D_B_CHECKS, D_B_SERVICE };
 
 static int prepare_comparison(struct store *st, const char *a, const char *b, sqlite3_stmt **stmt)
 {
@@ -87,22 +92,26 @@ static int prepare_comparison(struct store *st, const char *a, const char *b, sq
     snprintf(sql, sizeof sql,
              "WITH a AS (" SIDE_SQL("%s", "?1") "), b AS (" SIDE_SQL("%s", "?2") ")"
              " SELECT coalesce(a.name, b.name), a.verdict, a.before_code, a.after_code,"
-             " a.checks, b.verdict, b.before_code, b.after_code, b.checks"
+             " a.checks, a.service, b.verdict, b.before_code, b.after_code, b.checks, b.service"
              " FROM a FULL OUTER JOIN b ON a.name = b.name"
              " WHERE a.name IS NULL OR b.name IS NULL OR a.verdict IS NOT b.verdict"
              " OR a.before_code IS NOT b.before_code OR a.after_code IS NOT b.after_code"
-             " OR a.checks IS NOT b.checks ORDER BY 1",
+             " OR a.checks IS NOT b.checks"
+             " OR (a.service IS NOT NULL AND b.service IS NOT NULL AND a.service <> b.service)"
+             " ORDER BY 1",
              a, a, b, b);
     if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
         return fail_db(st, "comparing the runs");
     return 0;
 }
 
-/* "pass 2 -> 0", "fail 2 -> 3 [expect-after]", "(absent)". */
+/* "pass 2 -> 0", "fail 2 -> 3 [expect-after]", "(absent)", and with the
+** service's states "pass 2 -> 0 service running/stopped:1/running". */
 static void print_side(FILE *out, sqlite3_stmt *stmt, int verdict_col)
 {
     const char *verdict = (const char *)sqlite3_column_text(stmt, verdict_col);
     const char *checks = (const char *)sqlite3_column_text(stmt, verdict_col + 3);
+    const char *service = (const char *)sqlite3_column_text(stmt, verdict_col + 4);
 
     if (verdict == NULL) {
         fputs("(absent)", out);
@@ -118,6 +127,8 @@ static void print_side(FILE *out, sqlite3_stmt *stmt, int verdict_col)
     }
     if (checks != NULL)
         fprintf(out, " [failed: %s]", checks);
+    if (service != NULL)
+        fprintf(out, " service %s", service);
 }
 
 static int is_regression(sqlite3_stmt *stmt)

@@ -7,7 +7,8 @@
 ** password, so ERROR_FILE_NOT_FOUND after the fix must fail): a planted
 ** regression.  A run identical to its baseline exits 0; one with the
 ** regression exits 1 and names it; a failure already in the baseline is
-** not a regression.
+** not a regression.  With run --service, a change of what the KM service
+** did is listed too.
 **
 ** Environment (set by the Makefile): KMHARNESS, KMHARNESS_PREFIX.
 */
@@ -114,6 +115,43 @@ static void baseline_fails_on_regressions_only(void **state)
     free(err);
 }
 
+/* run --service: the KM server's password moving out of ImagePath (into a
+** scenario whose server needs another one) changes what the service does
+** after the fix, and the diff says so even though every verdict passes; a
+** run without the lifecycle is no change of the service. */
+#define SVC(password) \
+    "REGEDIT4\r\n" \
+    "; @password: " password "\r\n" \
+    "\r\n" KMS \
+    "\"ImagePath\"=\"C:\\\\Exchsrvr\\\\Bin\\\\Kmserver.exe D1ff-pw\"\r\n"
+
+static void diff_shows_what_the_service_did(void **state)
+{
+    char path[4200];
+    workdir_path(path, sizeof path, "svc1");
+    mkdir(path, 0777);
+    workdir_path(path, sizeof path, "svc2");
+    mkdir(path, 0777);
+    write_file("svc1/kms.reg", SVC("D1ff-pw"));
+    write_file("svc2/kms.reg", SVC("Other-pw"));
+    assert_int_equal(harness("s1", "run --service --db s.db svc1"), 0);
+    assert_int_equal(harness("s2", "run --service --db s.db svc2"), 0);
+    assert_int_equal(harness("s3", "run --db s.db svc2"), 0);
+
+    assert_int_equal(harness("ds12", "report --db s.db --diff 1 2"), 0);
+    char *out = out_of("ds12");
+    assert_non_null(strstr(out, "  kms: pass 2 -> 0 service running/stopped:1/running  =>  "
+                                "pass 2 -> 0 service stopped:1/stopped:1/stopped:1\n"));
+    assert_string_equal(last_line(out), "1 changed, 0 regressions");
+    free(out);
+
+    assert_int_equal(harness("ds23", "report --db s.db --diff 2 3"), 0);
+    out = out_of("ds23");
+    assert_string_equal(last_line(out), "0 changed, 0 regressions");
+    free(out);
+    assert_no_password_in("out-ds12.txt", (const char *const[]){ "D1ff-pw", "Other-pw" }, 2);
+}
+
 int main(void)
 {
     if (workdir_make("diff"))
@@ -121,6 +159,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(report_diff_flags_the_regression, make_catalogs),
         cmocka_unit_test(baseline_fails_on_regressions_only),
+        cmocka_unit_test(diff_shows_what_the_service_did),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (!failed)
