@@ -446,10 +446,11 @@ static void constrain(struct gen_case *c)
         if (c->encoding == GEN_V5_ANSI && c->kind == GEN_SZ && !c->hidden[0])
             c->encoding = GEN_V5_UTF16;
     }
-    /* A password ending in ".exe" with Kmserver.exe missing: two candidate
-    ** paths and no file, which the fix refuses (emu/split.h), leaving the
-    ** password; that limit is the catalog's shape-tools-exe-dir-missing.
-    ** Here the password loses its ".exe". */
+    /* A password ending in ".exe" where the fix finds no Kmserver.exe
+    ** (missing, or behind "%SystemDrive%" in a REG_SZ): two candidate paths
+    ** and no file, which the fix refuses (emu/split.h), leaving the
+    ** password; that limit is the catalog's shape-tools-exe-dir-missing
+    ** and shape-systemdrive-sz-pw-exe.  Here the password loses its ".exe". */
     size_t na = strlen(c->args), ns = strlen(c->secret);
     if (c->password == GEN_PW_DOT_EXE && na > 4 && ns > 4 && fix_refuses(c)) {
         c->args[na - 4] = 0;
@@ -570,13 +571,25 @@ static int nothing_exists(void *ctx, const uint16_t *path, size_t n)
     return 0;
 }
 
-/* Does the fix refuse C's value as ambiguous (emu/split.h)?  Only when
-** Kmserver.exe is not where the value says and the arguments hold another
+/* Does the fix find a file at the path C's value names?  It looks as the
+** service manager would (emu/fix.h rule 3): a REG_EXPAND_SZ value after
+** expanding it, a REG_SZ value as written.  Nothing on Windows expands a
+** REG_SZ (the catalog's env-systemdrive-sz-pw; ReactOS's services.exe
+** expands ImagePath only when it is REG_EXPAND_SZ, and KB Q237789 tells
+** programs to do the same), so "%SystemDrive%\..." in a REG_SZ names no
+** file even with Kmserver.exe in C:\Exchsrvr\Bin. */
+static int fix_finds_file(const struct gen_case *c)
+{
+    return !file_missing(c) && !(c->kind == GEN_SZ && unexpanded_variable(c));
+}
+
+/* Does the fix refuse C's value as ambiguous (emu/split.h)?  Only when it
+** finds no file where the value says and the arguments hold another
 ** prefix ending in ".exe" (a password like "tiger.exe"): then no
 ** candidate is a file, and the fix will not guess which one is the path. */
 static int fix_refuses(const struct gen_case *c)
 {
-    if (!is_string_kind(c) || !file_missing(c))
+    if (!is_string_kind(c) || fix_finds_file(c))
         return 0;
     struct sbuf b = { 0 };
     visible_value(c, &b);

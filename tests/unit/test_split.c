@@ -315,6 +315,10 @@ struct blind_case {
 static const char16_t *const km[] = { u"C:\\Exchsrvr\\Bin\\Kmserver.exe", NULL };
 static const char16_t *const tools_km[] = { u"C:\\Tools.exe Dir\\Kmserver.exe", NULL };
 static const char16_t *const none[] = { NULL };
+/* What the fix finds for "%SystemDrive%\..." when it expands the value
+** (REG_EXPAND_SZ): the file is there.  For a REG_SZ it does not expand,
+** and finds none (emu/fix.c file_exists). */
+static const char16_t *const sd_km[] = { u"%SystemDrive%\\Exchsrvr\\Bin\\Kmserver.exe", NULL };
 
 static const struct blind_case blind[] = {
     /* The service starts Kmserver.exe with "secret"; the version API finds
@@ -326,6 +330,19 @@ static const struct blind_case blind[] = {
     /* ... and present: the existing file wins, the password goes. */
     { u"C:\\Tools.exe Dir\\Kmserver.exe pw", tools_km, CUT,
       u"C:\\Tools.exe Dir\\Kmserver.exe", u"pw" },
+    /* "%SystemDrive%" in a REG_SZ and a password ending in ".exe": no
+    ** candidate is a file as written, so refused; the generator's seed 1
+    ** #841 (quoted, a tab after the quote), #1640 (unquoted), #7683
+    ** (quoted), and forward slashes. */
+    { u"%SystemDrive%\\Exchsrvr\\Bin\\Kmserver.exe jrWeh$G6.exe", none, AMBIGUOUS, NULL, NULL },
+    { u"\"%SystemDrive%/Exchsrvr/Bin/Kmserver.exe dTwd#uwR.exe\"\t", none, AMBIGUOUS, NULL,
+      NULL },
+    { u"\"%SystemDrive%\\Exchsrvr\\Bin\\Kmserver.exe keE~54fP.exe\"", none, AMBIGUOUS, NULL,
+      NULL },
+    { u"%systemdrive%/exchsrvr/bin/kmserver.exe pw.exe", none, AMBIGUOUS, NULL, NULL },
+    /* ... and as a REG_EXPAND_SZ the expansion is a file: cut. */
+    { u"%SystemDrive%\\Exchsrvr\\Bin\\Kmserver.exe jrWeh$G6.exe", sd_km, CUT,
+      u"%SystemDrive%\\Exchsrvr\\Bin\\Kmserver.exe", u"jrWeh$G6.exe" },
     /* Trailing dots are dropped by Windows: Kmserver.exe starts, "pw" is
     ** its argument; the dots are neither path nor password. */
     { u"C:\\Exchsrvr\\Bin\\Kmserver.exe.  pw", km, CUT,

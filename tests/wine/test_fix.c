@@ -425,6 +425,38 @@ static void test_ambiguous_changes_nothing(void **state)
     fix_result_free(&r);
 }
 
+/* Nothing on Windows expands a REG_SZ, so the fix does not either: with
+** Kmserver.exe present at the expansion, "%SystemDrive%\..." still names
+** no file, so a password ending in ".exe" leaves two candidates and no
+** file: refused (generated seed 1 #841 and 20 more had the generator
+** expect a cut).  The same text as REG_EXPAND_SZ finds the file: cut. */
+static void test_systemdrive_in_reg_sz_is_not_expanded(void **state)
+{
+    struct fixture *f = *state;
+    CreateDirectoryW(L"C:\\kmhtest", NULL);
+    HANDLE h = CreateFileW(L"C:\\kmhtest\\Km.exe", GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    CloseHandle(h);
+    static const WCHAR *const shapes[] = {
+        L"%SystemDrive%\\kmhtest\\Km.exe topsecret.exe",
+        L"\"%SystemDrive%/kmhtest/Km.exe topsecret.exe\"\t",
+    };
+    for (size_t i = 0; i < ARRAYSIZE(shapes); i++) {
+        set_string(L"ImagePath", REG_SZ, shapes[i]);
+        struct fix_result r = run_fix(f, 0);
+        assert_int_equal(r.status, FIX_AMBIGUOUS);
+        assert_string_value(L"ImagePath", REG_SZ, shapes[i]);
+        fix_result_free(&r);
+    }
+    set_string(L"ImagePath", REG_EXPAND_SZ, shapes[0]);
+    struct fix_result r = run_fix(f, 0);
+    assert_int_equal(r.status, FIX_CHANGED);
+    assert_string_value(L"ImagePath", REG_EXPAND_SZ, L"%SystemDrive%\\kmhtest\\Km.exe");
+    fix_result_free(&r);
+    DeleteFileW(L"C:\\kmhtest\\Km.exe");
+    RemoveDirectoryW(L"C:\\kmhtest");
+}
+
 static void test_existing_file_beats_shorter_candidate(void **state)
 {
     struct fixture *f = *state;
@@ -526,6 +558,7 @@ int wmain(int argc, WCHAR **argv)
         cmocka_unit_test_setup_teardown(test_quoted_path_loses_its_quotes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_exe_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ambiguous_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_systemdrive_in_reg_sz_is_not_expanded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_file_beats_shorter_candidate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_restores_original_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_refuses_after_someone_changed_it, setup, teardown),
