@@ -4,6 +4,7 @@
 ** See text.h.  Everything here works on explicit lengths and never reads
 ** past them: the decoders are fed untrusted files (and fuzzers).
 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,58 @@ void kmh_error_set(struct kmh_error *err, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+}
+
+int text_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+                   struct kmh_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        kmh_error_set(err, 0, "cannot open file: %s", strerror(errno));
+        return -1;
+    }
+    /* Room for one byte past MAX at most: enough to tell a file of
+    ** exactly MAX bytes from a larger one without reading the rest. */
+    size_t cap = 0, n = 0, got;
+    uint8_t *buf = NULL;
+    int oom = 0;
+    do {
+        if (n == cap) {
+            size_t want = cap ? 2 * cap : 65536;
+            if (want > max + 1)
+                want = max + 1;
+            if (want == cap)
+                break;
+            uint8_t *more = realloc(buf, want);
+            if (!more) {
+                oom = 1;
+                break;
+            }
+            buf = more;
+            cap = want;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    int failed = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (!oom && !buf)
+        oom = !(buf = malloc(1));  /* an empty file: still a buffer to free */
+    if (oom)
+        kmh_error_set(err, 0, "out of memory");
+    else if (failed)
+        kmh_error_set(err, 0, "cannot read file: %s", strerror(failed));
+    else if (n > max && max && max % (1u << 20) == 0)
+        kmh_error_set(err, 0, "file larger than %zu MiB", max >> 20);
+    else if (n > max)
+        kmh_error_set(err, 0, "file larger than %zu bytes", max);
+    else {
+        *out = buf;
+        *len = n;
+        return 0;
+    }
+    free(buf);
+    return -1;
 }
 
 /* Windows-1252 bytes 0x80..0x9F; the rest of the code page is Latin-1. */

@@ -37,6 +37,14 @@ void kmh_error_set(struct kmh_error *err, int line, const char *fmt, ...)
 int text_decode_file(const uint8_t *bytes, size_t len, char **utf8, size_t *utf8_len,
                      int *was_utf16, struct kmh_error *err);
 
+/* Read the whole file at the host path PATH into *OUT (malloc'ed, never
+** NULL on success; *LEN bytes).  A file of more than MAX bytes is refused,
+** read no further than that: "file larger than N MiB" (or "N bytes" when
+** MAX is not a whole, non-zero number of MiB).  Returns 0, or -1 with ERR set, line
+** 0 ("cannot open file: ...", "cannot read file: ...", "out of memory"). */
+int text_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+                   struct kmh_error *err);
+
 /* Results of the converters below. */
 enum { TEXT_OK = 0, TEXT_INVALID = -1, TEXT_NOMEM = -2 };
 

@@ -10,37 +10,10 @@
 #include "text.h"
 
 #define REMEDY_DIR L"C:\\kmharness-remedy"
-
-/* The whole file at PATH (malloc'ed, *LEN bytes), or NULL. */
-static unsigned char *read_host_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0, got;
-    do {
-        if (n == cap) {
-            unsigned char *grown = realloc(buf, cap = cap ? 2 * cap : 65536);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = grown;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
+/* A remediation is a script or a small tool; its copy is written with one
+** WriteFile and hashed with one CryptHashData, both of which take a DWORD
+** length, so the cap keeps well below 4 GiB. */
+#define REMEDY_MAX_FILE (64u << 20)
 
 /* SHA-256 of DATA in lower-case hex, through the Windows crypto API. */
 static int sha256_hex(const unsigned char *data, size_t len, char out[65])
@@ -119,9 +92,10 @@ int remedy_load(const char *unix_path, unsigned timeout_s, struct remedy *rm, ch
         return -1;
     }
     size_t len = 0;
-    unsigned char *data = read_host_file(unix_path, &len);
-    if (!data) {
-        snprintf(err, n, "%s: cannot read it", unix_path);
+    unsigned char *data;
+    struct kmh_error e;
+    if (text_read_file(unix_path, REMEDY_MAX_FILE, &data, &len, &e)) {
+        snprintf(err, n, "%s: %s", unix_path, e.msg);
         return -1;
     }
     int rc = sha256_hex(data, len, rm->sha256);

@@ -7,7 +7,6 @@
 ** each value, and fills in the defaults.  When both the .reg grammar and a
 ** directive are wrong, the error on the earlier line is reported.
 */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,49 +560,12 @@ int scenario_parse(const char *name, const uint8_t *bytes, size_t len, struct sc
     return -1;
 }
 
-/* Read the whole file at PATH into a malloc'd buffer. */
-static int read_file(const char *path, uint8_t **out, size_t *len, struct kmh_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        kmh_error_set(err, 0, "cannot open file: %s", strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf && n <= MAX_FILE_SIZE) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *more = realloc(buf, cap * 2);
-        if (!more)
-            free(buf);
-        buf = more;
-        cap *= 2;
-    }
-    int failed = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
-    if (!buf)
-        kmh_error_set(err, 0, "out of memory");
-    else if (failed)
-        kmh_error_set(err, 0, "cannot read file: %s", strerror(failed));
-    else if (n > MAX_FILE_SIZE)
-        kmh_error_set(err, 0, "file larger than 16 MiB");
-    else {
-        *out = buf;
-        *len = n;
-        return 0;
-    }
-    free(buf);
-    return -1;
-}
-
 int scenario_load(const char *unix_path, struct scenario *s, struct kmh_error *err)
 {
     uint8_t *bytes;
     size_t len;
     memset(s, 0, sizeof *s);
-    if (read_file(unix_path, &bytes, &len, err))
+    if (text_read_file(unix_path, MAX_FILE_SIZE, &bytes, &len, err))
         return -1;
     char name[1024]; /* a path component is at most NAME_MAX (255) bytes */
     scenario_name_of(unix_path, name, sizeof name);

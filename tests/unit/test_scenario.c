@@ -554,6 +554,44 @@ static void test_file_decoy(void **state)
                 "@file: none cannot be combined with other @file lines");
 }
 
+/* A scenario file is read up to 16 MiB: a valid file of exactly that size
+** loads, one byte more is refused with the size named. */
+static void test_load_caps_the_file_at_16_mib(void **state)
+{
+    char dir[] = "/tmp/kmh-scenario-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/big.reg", dir);
+    static const char head[] = "REGEDIT4\r\n; @expect-after: 0\r\n" KEY;
+    size_t size = 16u << 20;
+    char *text = malloc(size + 1);
+    assert_non_null(text);
+    memcpy(text, head, strlen(head));
+    /* comment lines, each well under the 64 KiB line limit */
+    for (size_t i = strlen(head); i <= size; i++)
+        text[i] = i % 1000 == 0 ? '\n' : ';';
+    struct scenario s;
+    struct kmh_error err;
+    for (int extra = 0; extra <= 1; extra++) {
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(text, 1, size + extra, f), size + extra);
+        fclose(f);
+        int rc = scenario_load(path, &s, &err);
+        if (extra) {
+            assert_int_equal(rc, -1);
+            assert_int_equal(err.line, 0);
+            assert_string_equal(err.msg, "file larger than 16 MiB");
+        } else {
+            if (rc)
+                fail_msg("line %d: %s", err.line, err.msg);
+            scenario_free(&s);
+        }
+    }
+    free(text);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -592,6 +630,7 @@ int main(void)
         T(test_decoy_expectation_needs_a_decoy),
         T(test_file_decoy),
         T(test_load_directory),
+        T(test_load_caps_the_file_at_16_mib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "text.h"
 
@@ -250,6 +252,75 @@ static void test_skip_blanks_stops_at_end(void **state)
     assert_ptr_equal(text_skip_blanks(s, s + 2), s + 2);
 }
 
+/* ---- reading a whole file ---------------------------------------------- */
+
+/* NAME in a fresh folder, holding LEN bytes of 'x'; the folder in DIR. */
+static void file_of(char dir[32], char path[64], size_t len)
+{
+    snprintf(dir, 32, "/tmp/kmh-text-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, 64, "%s/f", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < len; i++)
+        fputc('x', f);
+    fclose(f);
+}
+
+static void remove_file(const char *dir, const char *path)
+{
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Up to MAX bytes are read whole, past the first 64 KiB buffer too; one
+** byte more is refused, in MiB or in bytes. */
+static void test_read_file_takes_up_to_max(void **state)
+{
+    static const size_t sizes[] = { 0, 1, 65536, 65537, 200000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        char dir[32], path[64];
+        file_of(dir, path, sizes[i]);
+        uint8_t *data = NULL;
+        size_t len = 99;
+        struct kmh_error err;
+        assert_int_equal(text_read_file(path, 200000, &data, &len, &err), 0);
+        assert_non_null(data);
+        assert_int_equal(len, sizes[i]);
+        for (size_t k = 0; k < len; k++)
+            assert_int_equal(data[k], 'x');
+        free(data);
+        if (sizes[i] > 0) {
+            assert_int_equal(text_read_file(path, sizes[i] - 1, &data, &len, &err), -1);
+            assert_int_equal(err.line, 0);
+            char want[64];
+            snprintf(want, sizeof want, "file larger than %zu bytes", sizes[i] - 1);
+            assert_string_equal(err.msg, want);
+        }
+        remove_file(dir, path);
+    }
+    char dir[32], path[64];
+    file_of(dir, path, (1u << 20) + 1);
+    uint8_t *data;
+    size_t len;
+    struct kmh_error err;
+    assert_int_equal(text_read_file(path, 1u << 20, &data, &len, &err), -1);
+    assert_string_equal(err.msg, "file larger than 1 MiB");
+    remove_file(dir, path);
+}
+
+static void test_read_file_says_why_it_failed(void **state)
+{
+    uint8_t *data;
+    size_t len;
+    struct kmh_error err;
+    assert_int_equal(text_read_file("/nonexistent/dir/f", 10, &data, &len, &err), -1);
+    assert_int_equal(err.line, 0);
+    assert_string_equal(err.msg, "cannot open file: No such file or directory");
+    assert_int_equal(text_read_file("/tmp", 10, &data, &len, &err), -1);
+    assert_string_equal(err.msg, "cannot read file: Is a directory");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +344,8 @@ int main(void)
         cmocka_unit_test(test_next_line_splits_on_lf_crlf_and_cr),
         cmocka_unit_test(test_next_line_has_no_empty_line_after_final_break),
         cmocka_unit_test(test_skip_blanks_stops_at_end),
+        cmocka_unit_test(test_read_file_takes_up_to_max),
+        cmocka_unit_test(test_read_file_says_why_it_failed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
