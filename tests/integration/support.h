@@ -12,7 +12,9 @@
 **     absolute ones as they are (workdir_path);
 **   - running a shell command, the harness or the test-only registry
 **     helper reghelper.c in workdir, stdout and stderr captured to files
-**     (shell, harness, reghelper_build, reghelper);
+**     (shell, harness, prefix_made, reghelper_build, reghelper), and
+**     failing with what a command wrote on stderr when its exit status is
+**     not the expected one (assert_exit_status, assert_reghelper);
 **   - reading and writing small files (slurp, last_line, parse_summary,
 **     write_bytes, write_file, exists);
 **   - the harness's SQLite database, opened read-only (open_db,
@@ -116,11 +118,35 @@ static inline int harness(const char *tag, const char *args)
     return shell(tag, cmd);
 }
 
+/* Make sure the test prefix exists as the launcher makes it (a copy of its
+** template, marked as the harness's).  A test whose first Wine command is
+** reghelper, not the harness, would otherwise have wine create a prefix of
+** its own, which the launcher then refuses as not the harness's: the test
+** passed only after another test had made the prefix.  Any command makes
+** it; probe changes nothing.  0, or -1 with a message on stderr. */
+static inline int exists(const char *path);  /* below, with the files */
+
+static inline int prefix_made(void)
+{
+    char mark[4200];
+    snprintf(mark, sizeof mark, "%s/.kmharness-prefix", env("KMHARNESS_PREFIX"));
+    if (!exists(mark))
+        harness("prefix", "probe");
+    if (exists(mark))
+        return 0;
+    fprintf(stderr, "the launcher did not make the test prefix %s: see %s/err-prefix.txt\n",
+            env("KMHARNESS_PREFIX"), workdir);
+    return -1;
+}
+
 /* Build the test-only winelib helper tests/integration/reghelper.c into
-** workdir/reghelper.exe.so (the source tree is KMH_SCENARIOS' parent);
-** the compiler's output goes to the files TAG names, as in shell(). */
+** workdir/reghelper.exe.so (the source tree is KMH_SCENARIOS' parent),
+** once the test prefix exists (prefix_made); the compiler's output goes to
+** the files TAG names, as in shell(). */
 static inline int reghelper_build(const char *tag)
 {
+    if (prefix_made())
+        return -1;
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "winegcc -mconsole -municode -o reghelper.exe "
              "'%s/../tests/integration/reghelper.c' -ladvapi32", env("KMH_SCENARIOS"));
@@ -129,8 +155,15 @@ static inline int reghelper_build(const char *tag)
 
 /* The helper runs in the launcher's environment (harness/kmharness.sh),
 ** with wine started directly: the launcher's start-up (0.5 s a call) would
-** dominate the tests, and the prefix is set up and idle when they run it. */
-#define REGHELPER_ENV "WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=;winedbg.exe=d'"
+** dominate the tests, and the prefix is set up and idle when they run it.
+** With wineboot disabled, as the launcher's `boot hold` runs: when the
+** server of the last harness command has gone (it stays 3 s; under load
+** the next helper call may come later), the helper starts a new session,
+** and a boot there would start, unheld, every auto-start service the
+** prefix holds (a test's planted service key among them) while the helper
+** works.  The next harness command boots the session the launcher's way. */
+#define REGHELPER_ENV \
+    "WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=;winedbg.exe=d;wineboot.exe=d'"
 
 /* Run reghelper (built by reghelper_build) with ARGS in the test prefix;
 ** TAG names the output files, as in shell(). */
@@ -209,6 +242,34 @@ static inline int exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
+}
+
+/* Fail unless RC, the exit status of the command whose output files TAG
+** names (as in shell()), is WANT.  The message says what ran (WHAT) and
+** carries what it wrote on stderr, or says that it wrote nothing there (a
+** Wine process that could not start may end without a word): a CI log
+** must show why, since the scratch folder is gone with the CI machine. */
+static inline void assert_exit_status(const char *what, const char *tag, int rc, int want)
+{
+    if (rc == want)
+        return;
+    char name[128], msg[6144];
+    snprintf(name, sizeof name, tag ? "err-%s.txt" : "err.txt", tag);
+    char *err = slurp(name, NULL);
+    snprintf(msg, sizeof msg, "%s: exit status %d, expected %d; stderr: %s", what, rc, want,
+             err && *err ? err : "(nothing)");
+    free(err);
+    fail_msg("%s", msg);
+}
+
+
+/* reghelper ARGS (TAG as in reghelper()), which must succeed.  The message
+** names its subcommand only: ARGS may hold a test password in hex. */
+static inline void assert_reghelper(const char *tag, const char *args)
+{
+    char what[64];
+    snprintf(what, sizeof what, "reghelper %.*s", (int)strcspn(args, " "), args);
+    assert_exit_status(what, tag, reghelper(tag, args), 0);
 }
 
 /* ---- the database ------------------------------------------------------------- */

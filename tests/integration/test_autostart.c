@@ -92,7 +92,7 @@ static char *value_unbooted(const char *key, const char *name)
 {
     char args[1024];
     snprintf(args, sizeof args, "get '%s' '%s'", key, name);
-    assert_int_equal(peek(args), 0);
+    assert_exit_status("reghelper get, wineboot disabled", "peek", peek(args), 0);
     char *text = slurp("out-peek.txt", NULL);
     assert_non_null(text);
     text[strcspn(text, "\r\n")] = 0;
@@ -106,14 +106,14 @@ static void set_string(const char *key, const char *name, const char *text)
     for (const char *p = text; *p; p++)
         snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%02x00", (unsigned char)*p);
     snprintf(args, sizeof args, "set '%s' '%s' 1 %s0000", key, name, hex);
-    assert_int_equal(reghelper(NULL, args), 0);
+    assert_reghelper(NULL, args);
 }
 
 static void set_dword(const char *key, const char *name, const char *le_hex)
 {
     char args[1024];
     snprintf(args, sizeof args, "set '%s' '%s' 4 %s", key, name, le_hex);
-    assert_int_equal(reghelper(NULL, args), 0);
+    assert_reghelper(NULL, args);
 }
 
 /* ---- the cases ------------------------------------------------------------ */

@@ -281,7 +281,7 @@ static int run_everything(void **state)
     char *hex = plain_hex_pair("C:\\Exchsrvr\\Bin\\Kmserver.exe CanFixCmd-3Ge", "CanFixHid-4Fd");
     snprintf(args, sizeof args, "set '" KMS_KEY "' ImagePath 1 %s", hex);
     free(hex);
-    assert_int_equal(reghelper("reghelper", args), 0);
+    assert_reghelper("reghelper", args);
     probe_rc = harness("probe", "probe");
     dry_rc = harness("dry", "fix --dry-run");
     fix_rc = harness("fix", "fix");
@@ -304,11 +304,11 @@ static int restore_prefix(void **state)
 
 static void every_command_ran(void **state)
 {
-    assert_int_equal(run_rc, 2);      /* c14 is an input error */
-    assert_int_equal(report_rc, 0);
-    assert_int_equal(probe_rc, 1);    /* ERROR_PATH_NOT_FOUND: no C:\Exchsrvr here */
-    assert_int_equal(dry_rc, 0);
-    assert_int_equal(fix_rc, 0);
+    assert_exit_status("run", "run", run_rc, 2);  /* c14 is an input error */
+    assert_exit_status("report", "report", report_rc, 0);
+    assert_exit_status("probe", "probe", probe_rc, 1);  /* ERROR_PATH_NOT_FOUND: no C:\Exchsrvr here */
+    assert_exit_status("fix --dry-run", "dry", dry_rc, 0);
+    assert_exit_status("fix", "fix", fix_rc, 0);
     char *err = slurp("err-run.txt", NULL);
     assert_non_null(err);
     assert_non_null(strstr(err, "c14-broken.reg:"));

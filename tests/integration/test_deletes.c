@@ -41,7 +41,7 @@ static char *get(const char *key, const char *name)
 {
     char args[512];
     snprintf(args, sizeof args, "get '%s' '%s'", key, name);
-    assert_int_equal(reghelper("get", args), 0);
+    assert_reghelper("get", args);
     char *text = slurp("out-get.txt", NULL);
     assert_non_null(text);
     text[strcspn(text, "\r\n")] = 0;
@@ -51,9 +51,9 @@ static char *get(const char *key, const char *name)
 static void plant_vendor(void)
 {
     /* REG_EXPAND_SZ "%A%" with its NUL, REG_BINARY of odd length, a DWORD. */
-    assert_int_equal(reghelper(NULL, "set '" VENDOR "' Path 2 2500410025000000"), 0);
-    assert_int_equal(reghelper(NULL, "set '" VENDOR "' Blob 3 0a0b0c"), 0);
-    assert_int_equal(reghelper(NULL, "set '" VENDOR "\\Sub' n 4 07000000"), 0);
+    assert_reghelper(NULL, "set '" VENDOR "' Path 2 2500410025000000");
+    assert_reghelper(NULL, "set '" VENDOR "' Blob 3 0a0b0c");
+    assert_reghelper(NULL, "set '" VENDOR "\\Sub' n 4 07000000");
 }
 
 static void assert_vendor_as_planted(void)

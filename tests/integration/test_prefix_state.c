@@ -37,7 +37,7 @@ static void import_user_key(void)
     char hex[512], args[1024];
     user_value_hex(hex, sizeof hex);
     snprintf(args, sizeof args, "set '" KMS_KEY "' ImagePath 1 %s", hex);
-    assert_int_equal(reghelper("import", args), 0);
+    assert_reghelper("import", args);
 }
 
 static void write_clean(const char *name)
@@ -65,7 +65,7 @@ static void imported_key_is_refused_unless_reset(void **state)
     /* The user's value is there, byte for byte. */
     char hex[512], want[600];
     user_value_hex(hex, sizeof hex);
-    assert_int_equal(reghelper("get", "get '" KMS_KEY "' ImagePath"), 0);
+    assert_reghelper("get", "get '" KMS_KEY "' ImagePath");
     snprintf(want, sizeof want, "1 %s", hex);
     char *got = slurp("out-get.txt", NULL);
     assert_non_null(strstr(got, want));
@@ -74,7 +74,7 @@ static void imported_key_is_refused_unless_reset(void **state)
     assert_no_password_in("err-refused.txt", passwords, 1);
 
     assert_int_equal(harness("reset", "run --db state.db --reset-prefix clean.reg"), 0);
-    assert_int_equal(reghelper("gone", "get '" KMS_KEY "' ImagePath"), 0);
+    assert_reghelper("gone", "get '" KMS_KEY "' ImagePath");
     got = slurp("out-gone.txt", NULL);
     assert_non_null(strstr(got, "absent"));
     free(got);
