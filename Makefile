@@ -63,7 +63,7 @@ WINE_TESTS  := $(patsubst tests/wine/%.c,$(BUILD)/tests/wine/%.exe.so,$(wildcard
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
 
 .SECONDARY:
-.PHONY: all check check-unit check-wine check-integration check-shards check-examples clean setup run bench bench-big
+.PHONY: all check check-unit check-wine check-integration check-shards check-examples clean setup run bench bench-100k bench-big
 all: $(BUILD)/kmharness $(BUILD)/kmharness.exe.so $(BUILD)/kmharness-native
 
 $(BUILD)/kmharness: harness/kmharness.sh
@@ -221,6 +221,10 @@ run: setup
 # pipeline, run --jobs 1 and --jobs N, a cold start, server requests.
 bench: all
 	sh tests/bench.sh
+# 100,000 generated scenarios: speed and peak memory of all the run's
+# processes together (COUNT=N for another size).
+bench-100k: all
+	sh tests/bench-memory.sh
 # Cost of big scenarios (N values, N keys): apply and undo grow linearly.
 bench-big: all
 	sh tests/bench-big.sh

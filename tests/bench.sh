@@ -15,6 +15,9 @@
 #              scenarios under KMHARNESS_WINEDEBUG=+server; the difference
 #              of their request counts over the difference of their sizes
 #              (so Wine's start-up does not count)
+#   memory     the peak resident memory of the `--jobs N` run of the last
+#              count, summed over all its processes (tests/peak-rss.sh;
+#              `make bench-100k` measures 100,000 scenarios the same way)
 # Every run but the naive one must exit 0 or 1 (a failing scenario is
 # shown by the summaries); any other status stops the benchmark.  The machine is shared: the load average is printed before
 # and after; compare ratios more than absolutes.
@@ -51,14 +54,20 @@ secs() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.2f", e - s }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 
 # timed_run TAG ARGS...: `kmharness run ARGS` into its own database; prints
-# the wall time in seconds.
+# the wall time in seconds, and with RSS=FILE set writes the run's peak
+# resident memory there (tests/peak-rss.sh).
 timed_run() {
     tag=$1; shift
     rm -f "$work/$tag.db"
     s=$(now)
     rc=0
-    "$kmh" run --quiet --db "$work/$tag.db" "$@" >"$work/$tag.out" 2>"$work/$tag.err" || rc=$?
+    "$kmh" run --quiet --db "$work/$tag.db" "$@" >"$work/$tag.out" 2>"$work/$tag.err" &
+    run=$!
+    [ -z "${RSS-}" ] || sh "$root/tests/peak-rss.sh" "$KMHARNESS_PREFIX" "$run" >"$RSS" &
+    sampler=$!
+    wait "$run" || rc=$?
     e=$(now)
+    [ -z "${RSS-}" ] || wait "$sampler"
     # 1 (a scenario failed) is a finding, not a broken benchmark: the
     # summary line is printed with the figure.
     if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
@@ -104,7 +113,7 @@ echo "run --jobs $jobs, catalog: $catn s"
 # ---- generated scenarios ------------------------------------------------------
 for n in $counts; do
     g1=$(timed_run gen1-$n --jobs 1 --generate "$n" --seed 1)
-    gn=$(timed_run genn-$n --jobs "$jobs" --generate "$n" --seed 1)
+    gn=$(RSS=$work/rss timed_run genn-$n --jobs "$jobs" --generate "$n" --seed 1)
     echo "run --jobs 1, $n generated: $g1 s, $(ratio "$n" "$g1") scenarios/s ($(tail -n 1 "$work/gen1-$n.out"))"
     echo "run --jobs $jobs, $n generated: $gn s, $(ratio "$n" "$gn") scenarios/s, $(ratio "$g1" "$gn")x --jobs 1 ($(tail -n 1 "$work/genn-$n.out"))"
 done
@@ -122,6 +131,8 @@ requests() {  # requests N: the server requests logged by a run of N generated
 r1=$(requests 20)
 r2=$(requests 120)
 echo "wineserver requests per generated scenario: $(awk -v a="$r1" -v b="$r2" 'BEGIN { printf "%.0f", (b - a) / 100 }')"
+read -r peak at <"$work/rss"
+echo "peak resident memory of run --jobs $jobs on $n generated, all its processes together: $((peak / 1024)) MB"
 
 echo "ratios: harness vs naive on the catalog $(ratio "$naive" "$cat1")x (--jobs 1), $(ratio "$naive" "$catn")x (--jobs $jobs)"
 echo "load after $(load)"
