@@ -219,8 +219,10 @@ run: setup
 
 # The harness's speed side by side (figures in README.md): the naive
 # pipeline, run --jobs 1 and --jobs N, a cold start, server requests.
-bench: all
+bench: all $(BUILD)/pipe-rtt
 	sh tests/bench.sh
+$(BUILD)/pipe-rtt: tests/pipe-rtt.c
+	$(CC_NATIVE) -O2 -Wall -Wextra -o $@ $<
 # 100,000 generated scenarios: speed and peak memory of all the run's
 # processes together (COUNT=N for another size).
 bench-100k: all

@@ -15,6 +15,10 @@
 #              scenarios under KMHARNESS_WINEDEBUG=+server; the difference
 #              of their request counts over the difference of their sizes
 #              (so Wine's start-up does not count)
+#   machine    the kernel's own round trip between two processes (a byte
+#              through two pipes, build/pipe-rtt) on one CPU and across
+#              two: it sets the pace of the ~80 round trips of a scenario,
+#              so it tells a slower machine from slower code
 #   memory     the peak resident memory of the `--jobs N` run of the last
 #              count, summed over all its processes (tests/peak-rss.sh;
 #              `make bench-100k` measures 100,000 scenarios the same way)
@@ -79,6 +83,11 @@ timed_run() {
 }
 
 echo "kmharness benchmark: $(nproc) CPUs, jobs $jobs, load before $(load), $(git -C "$root" describe --always --dirty 2>/dev/null)"
+
+rtt=$root/build/pipe-rtt
+if [ -x "$rtt" ]; then
+    echo "machine: pipe round trip $(taskset -c 0 "$rtt") us on one CPU, $("$rtt") us unpinned"
+fi
 
 # Warm up: the run prefixes exist and their servers run, as for a user's
 # second command.
