@@ -214,7 +214,7 @@ check-integration: all $(INTEG_TESTS)
 setup:
 	@sh harness/install-deps.sh
 run: setup
-	@$(MAKE) -s --no-print-directory all
+	@$(MAKE) -s --no-print-directory -j$$(nproc) all
 	@$(BUILD)/kmharness run
 
 # The harness's speed side by side (figures in README.md): the naive
