@@ -206,10 +206,10 @@ harness=$here/kmharness.exe.so
 wineserver -p3 </dev/null >>"$log" 2>&1 9>&- || true
 WINEDLLOVERRIDES="$WINEDLLOVERRIDES;wineboot.exe=d" wine "$harness" boot hold \
     </dev/null >>"$log" 2>&1 9>&- || die "cannot hold back auto-start services; see $log"
-# The booting process has, rarely, exited at once without a word (twice in
-# about 40 runs of tests/shards.sh, three new prefixes booting side by side;
-# cause not found): its exit status goes to the log and it is tried once
-# more.  Safe to repeat: release only waits for the service manager and puts
+# The booting process has, rarely, exited at once without a word (once in
+# about 40 runs of tests/shards.sh, three new prefixes booting side by side,
+# all pinned to CPU 0 then; cause not found): its exit status goes to the
+# log and it is tried once more.  Safe to repeat: release only waits for the service manager and puts
 # the held values back, and a second try finds them back already.
 release() { wine "$harness" boot release </dev/null >>"$log" 2>&1 9>&-; }
 release || {
