@@ -24,12 +24,19 @@ KMHARNESS_PREFIX=${KMHARNESS_PREFIX:-$root/build/test-prefix}
 export KMHARNESS_PREFIX
 work=$(mktemp -d "${TMPDIR:-/tmp}/kmh-shards-XXXXXX")
 fail() { echo "shards.sh: $*" >&2; echo "shards.sh: traces kept in $work" >&2; exit 1; }
+# A failed run's own words and its prefix's Wine log, into the CI log: the
+# scratch folder is gone with the CI machine.
+show() {
+    echo "shards.sh: the last lines of $1:" >&2; tail -n 5 "$1" >&2 || true
+    [ -z "${2-}" ] || { echo "shards.sh: the last lines of $2:" >&2; tail -n 5 "$2" >&2 || true; }
+}
 rows() { sqlite3 "$1" "select count(*) from outcome where run_id = (select max(id) from run)"; }
 set -- "$root/scenarios" --generate "$count" --seed 17 --quiet
 
 cd "$work"
 # Exit 1 (a scenario failed) still records the run: only 2 is a failure here.
-"$kmh" run --db all.db "$@" >all.txt 2>&1 || [ $? = 1 ] || fail "unsharded run: see all.txt"
+"$kmh" run --db all.db "$@" >all.txt 2>&1 || [ $? = 1 ] ||
+    { show all.txt "$KMHARNESS_PREFIX/kmharness-wine.log"; fail "unsharded run: see all.txt"; }
 
 k=1 pids=
 while [ "$k" -le "$n" ]; do
@@ -40,7 +47,8 @@ while [ "$k" -le "$n" ]; do
 done
 k=1
 for pid in $pids; do
-    wait "$pid" || [ $? = 1 ] || fail "shard $k/$n: see shard-$k.txt"
+    wait "$pid" || [ $? = 1 ] ||
+        { show "shard-$k.txt" "$root/build/shard-prefix-$k/kmharness-wine.log"; fail "shard $k/$n: see shard-$k.txt"; }
     k=$((k + 1))
 done
 
