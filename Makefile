@@ -15,7 +15,7 @@
 #   reg/      the .reg language and scenario directives (pure)
 #   emu/      the emulated Windows side: probe, Kmserver.exe, the fix
 #   db/       SQLite storage and reports
-#   common/   text encodings, input errors, registry value types (pure)
+#   common/   text encodings, input errors, registry value types, growable arrays (pure)
 
 CC_NATIVE  ?= clang
 WINEGCC    ?= winegcc
@@ -24,7 +24,7 @@ BUILD      := build
 VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Pure logic: no Win32, builds natively too.
-PURE_SRCS := common/text.c common/regtypes.c reg/regparse.c reg/scenario.c harness/redact.c harness/remedy_rules.c \
+PURE_SRCS := common/text.c common/regtypes.c common/grow.c reg/regparse.c reg/scenario.c harness/redact.c harness/remedy_rules.c \
              harness/scenario_list.c harness/options.c harness/help.c \
              emu/winpath.c emu/imagepath.c emu/split.c emu/winerror_text.c emu/verblob.c emu/keep.c \
              emu/era.c emu/service_state.c emu/scm_search.c \

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "grow.h"
 #include "kmserver.h"
 #include "placed.h"
 #include "verblob.h"
@@ -435,14 +436,10 @@ static long read_whole(const WCHAR *path, BYTE **bytes, DWORD *len)
 /* Keep the image built at PATH for V in memory. */
 static long cache_remember(const WCHAR *path, const uint16_t v[4])
 {
-    if (cache.n == cache.cap) {
-        size_t cap = cache.cap ? 2 * cache.cap : 8;
-        struct built *grown = realloc(cache.v, cap * sizeof *grown);
-        if (!grown)
-            return ERROR_NOT_ENOUGH_MEMORY;
-        cache.v = grown;
-        cache.cap = cap;
-    }
+    struct built *grown = grow_for(cache.v, &cache.cap, cache.n, sizeof *grown, 8);
+    if (!grown)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    cache.v = grown;
     struct built *b = &cache.v[cache.n];
     long rc = read_whole(path, &b->bytes, &b->len);
     if (rc == ERROR_SUCCESS) {

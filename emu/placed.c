@@ -9,6 +9,7 @@
 #include <windows.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "placed.h"
 
 #define PLACED_KEY L"Software\\kmharness-placed"
@@ -61,14 +62,10 @@ static long remember(enum placed_kind kind, const WCHAR *name)
     size_t len = (size_t)lstrlenW(name);
     struct placed_entry *e = placed_find(name, len);
     if (!e) {
-        if (mem.n == mem.cap) {
-            size_t cap = mem.cap ? 2 * mem.cap : 16;
-            struct placed_entry *v = realloc(mem.v, cap * sizeof *v);
-            if (!v)
-                return ERROR_NOT_ENOUGH_MEMORY;
-            mem.v = v;
-            mem.cap = cap;
-        }
+        struct placed_entry *v = grow_for(mem.v, &mem.cap, mem.n, sizeof *v, 16);
+        if (!v)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        mem.v = v;
         e = &mem.v[mem.n];
         memset(e, 0, sizeof *e);
         if (!(e->name = malloc((len + 1) * sizeof *name)))

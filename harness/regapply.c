@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "regapply.h"
 #include "regwrite.h"
 
@@ -505,11 +506,10 @@ static size_t count_tree(HKEY root, size_t limit)
         if (!RegQueryInfoKeyW(k, NULL, NULL, NULL, NULL, NULL, NULL, &values, NULL, NULL,
                               NULL, NULL))
             n += 1 + values;
-        if (n <= limit && depth == cap) {
-            size_t more = cap ? 2 * cap : 16;
-            struct level *grown = realloc(stack, more * sizeof *stack);
+        if (n <= limit) {
+            struct level *grown = grow_for(stack, &cap, depth, sizeof *stack, 16);
             if (grown)
-                stack = grown, cap = more;
+                stack = grown;
             else
                 n = limit + 1;  /* no memory to look further: too big */
         }

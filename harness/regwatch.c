@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "regwatch.h"
 #include "regwrite.h"
 #include "text.h"
@@ -141,14 +142,10 @@ static void free_keys(struct keys *ks)
 
 static int push_key(struct keys *ks, struct rkey *k)
 {
-    if (ks->n == ks->cap) {
-        size_t cap = ks->cap ? 2 * ks->cap : 1024;
-        struct rkey *grown = realloc(ks->k, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        ks->k = grown;
-        ks->cap = cap;
-    }
+    struct rkey *grown = grow_for(ks->k, &ks->cap, ks->n, sizeof *grown, 1024);
+    if (!grown)
+        return -1;
+    ks->k = grown;
     ks->k[ks->n++] = *k;
     return 0;
 }

@@ -3,6 +3,7 @@
 ** folders, ordering, naming, refusing what cannot be right.  The rules are
 ** in scenario_list.h; harness/cmd_run.c is the caller.
 */
+#include "grow.h"
 #include "scenario_list.h"
 #include "scenario.h"
 
@@ -22,17 +23,13 @@ static int push(struct scenario_list *l, char *path)
 
     if (path == NULL)
         return -1;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct scenario_file *v = realloc(l->v, cap * sizeof *v);
+    struct scenario_file *v = grow_for(l->v, &l->cap, l->n, sizeof *v, 64);
 
-        if (v == NULL) {
-            free(path);
-            return -1;
-        }
-        l->v = v;
-        l->cap = cap;
+    if (v == NULL) {
+        free(path);
+        return -1;
     }
+    l->v = v;
     scenario_name_of(path, name, sizeof name);
     l->v[l->n].path = path;
     l->v[l->n].name = strdup(name);

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "grow.h"
 #include "regparse.h"
 
 #define MAX_LINE       65536       /* bytes in one line of the file */
@@ -143,16 +144,12 @@ static void free_op(struct reg_op *op)
 static int add_op(struct parser *ps, struct reg_op *op)
 {
     struct reg_ops *o = ps->out;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 16;
-        struct reg_op *ops = realloc(o->ops, cap * sizeof *ops);
-        if (!ops) {
-            free_op(op);
-            return no_memory(ps);
-        }
-        o->ops = ops;
-        o->cap = cap;
+    struct reg_op *ops = grow_for(o->ops, &o->cap, o->n, sizeof *ops, 16);
+    if (!ops) {
+        free_op(op);
+        return no_memory(ps);
     }
+    o->ops = ops;
     o->ops[o->n++] = *op;
     return 0;
 }
